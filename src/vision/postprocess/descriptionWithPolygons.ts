@@ -1,0 +1,26 @@
+/**
+ * `description_with_polygons`, the polygon branch of open-vocabulary detection: chunks of label
+ * text + four or more location/`<sep>`/`<poly>`/`</poly>` tokens, each labelled by the polygon label
+ * rule (with the newline rule; no label text gives `""`) and split into instances and polygons.
+ */
+import { findChunks } from './chunks.js';
+import type { Generation } from './cleanup.js';
+import type { ImageSize } from './imageSize.js';
+import { polygonChunkLabel } from './labels.js';
+import { polygonInstances } from './polygonInstances.js';
+import type { PolygonsResult } from '../results.js';
+import { readPolygonToken } from './tokens.js';
+
+export function parseDescriptionWithPolygons(generation: Generation, size: ImageSize): PolygonsResult {
+  const text = generation.cleaned;
+  const result: PolygonsResult = { polygons: [], labels: [] };
+  for (const chunk of findChunks(text, readPolygonToken)) {
+    const label = polygonChunkLabel(text, chunk);
+    if (label === undefined) continue;
+    for (const instance of polygonInstances(chunk.tokens, size)) {
+      result.polygons.push(instance);
+      result.labels.push(label);
+    }
+  }
+  return result;
+}
