@@ -12,6 +12,7 @@ export type FlorenceErrorCode =
   | 'IMAGE_TOO_LARGE'
   | 'MODEL_FILES'
   | 'MODEL_ERROR'
+  | 'FETCH_REFUSED' | 'FETCH_FAILED'
   | 'DISPOSED';
 
 export class FlorenceError extends Error {

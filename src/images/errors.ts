@@ -1,0 +1,67 @@
+/**
+ * Typed errors of the image-source layer. Fetch failures split in two because callers treat them
+ * differently: a refusal is our policy saying no (retrying never helps), a failure is the remote side
+ * or the network (a retry might). Over-size bodies are `ImageTooLargeError` (IMAGE_TOO_LARGE) and
+ * malformed user input is `TaskInputError` (BAD_INPUT), both from `../vision/errors.js`, so one
+ * failure kind keeps one code wherever the image came from.
+ */
+import { FlorenceError } from '../vision/errors.js';
+
+/** Why a fetch was refused before (or instead of) talking to the remote host. */
+export type FetchRefusalReason =
+  /** Not http: or https:, including a redirect to file:, data:, ftp:… */
+  | 'scheme'
+  /** `user:password@` in the URL: we never send credentials to user-chosen hosts. */
+  | 'credentials'
+  /** The host is, or resolves to, a loopback/private/metadata/… address not allowed by ALLOW_HOSTS. */
+  | 'address'
+  /** More redirects than the configured limit. */
+  | 'redirects';
+
+/** Our policy refused the fetch: scheme, credentials, address class or redirect limit. */
+export class FetchRefusedError extends FlorenceError {
+  readonly reason: FetchRefusalReason;
+  constructor(reason: FetchRefusalReason, message: string) {
+    super('FETCH_REFUSED', message);
+    this.reason = reason;
+  }
+}
+
+/** What went wrong on the remote side or the network. */
+export type FetchFailureReason =
+  /** The host name does not resolve. */
+  | 'dns'
+  /** The TCP/TLS connection failed or was reset. */
+  | 'connect'
+  /** The overall deadline (connect + headers + body, across redirects) passed. */
+  | 'timeout'
+  /** The caller's AbortSignal fired. */
+  | 'cancelled'
+  /** HTTP status ≥ 400, or a status we cannot use (a 3xx without Location, 300, 304…). */
+  | 'status';
+
+/** The remote host or the network failed us: DNS, connection, deadline, cancellation, HTTP status. */
+export class FetchFailedError extends FlorenceError {
+  readonly reason: FetchFailureReason;
+  /** The HTTP status when `reason` is 'status'. */
+  readonly status: number | undefined;
+  constructor(reason: FetchFailureReason, message: string, options?: { cause?: unknown; status?: number }) {
+    super('FETCH_FAILED', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = reason;
+    this.status = options?.status;
+  }
+}
+
+/**
+ * A bad image-layer setting (ALLOW_HOSTS, MAX_IMAGE_BYTES…) found at startup. Not a FlorenceError:
+ * it is the operator's mistake, raised before any request exists, so it has no client-facing code.
+ */
+export class ImageConfigError extends Error {
+  /** The environment variable (or option) at fault. */
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(message);
+    this.setting = setting;
+    this.name = new.target.name;
+  }
+}
