@@ -65,3 +65,10 @@ export class ImageConfigError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** `image(id:)` names no stored upload (never uploaded, or expired). */
+export class ImageNotFoundError extends FlorenceError {
+  constructor(message: string) {
+    super('IMAGE_NOT_FOUND', message);
+  }
+}

@@ -12,7 +12,9 @@ export type FlorenceErrorCode =
   | 'IMAGE_TOO_LARGE'
   | 'MODEL_FILES'
   | 'MODEL_ERROR'
-  | 'FETCH_REFUSED' | 'FETCH_FAILED'
+  | 'FETCH_REFUSED'
+  | 'FETCH_FAILED'
+  | 'IMAGE_NOT_FOUND'
   | 'DISPOSED';
 
 export class FlorenceError extends Error {

@@ -1,0 +1,212 @@
+/**
+ * The Florence-2 runtime as a library: load a model folder, run any task on an image, or many
+ * tasks on many images in one batch. It is also the set of stages the engine schedules
+ * (prepare → encodeImages → generate), so a server can cache image features and batch the rest.
+ */
+import { availableParallelism } from 'node:os';
+import { DisposedError, TaskInputError } from './errors.js';
+import { Florence2Graphs, type ModelGeometry } from './florence2Graphs.js';
+import { decodeJobs } from './generation/decode.js';
+import { encodePrompts } from './generation/encodePrompts.js';
+import {
+  resolveGenerationOptions,
+  searchSettings,
+  type GenerationOptions,
+  type ResolvedGenerationOptions,
+} from './generation/settings.js';
+import { prepareImage, type ImageLimits, type ImageSource, type PreparedImage } from './image.js';
+import { openModelFolder, type DtypeOption, type ModelFolder } from './modelFiles.js';
+import type { ExecutionDevice } from './onnxSession.js';
+import { parseGeneration } from './postprocess/index.js';
+import { constructPrompt } from './prompt.js';
+import type { TaskResult } from './results.js';
+import { Florence2Tokenizer } from './tokenizer.js';
+
+export interface LoadOptions {
+  /** One dtype for all graphs or one per graph (`{ decoder_model_merged: 'q8' }`). Default fp32. */
+  readonly dtype?: DtypeOption;
+  /** onnxruntime intra-op threads. Default: the cores this process may use. */
+  readonly threads?: number;
+  readonly device?: ExecutionDevice;
+  /** Limits applied when decoding images. */
+  readonly imageLimits?: ImageLimits;
+}
+
+/** One task to run: the image, the task token (or a free-text prompt) and its input. */
+export interface RunRequest {
+  readonly image: ImageSource | PreparedImage;
+  readonly task: string;
+  readonly input?: string;
+  readonly options?: GenerationOptions;
+}
+
+export interface RunResult<R = TaskResult> {
+  readonly task: string;
+  /** The English prompt the model saw. */
+  readonly prompt: string;
+  /** The decoded generation with its special tokens, e.g. `</s><s>car<loc_53>…</s>`. */
+  readonly text: string;
+  /** Generated ids from the forced `<s>` (0) through `</s>` (2). */
+  readonly tokens: readonly number[];
+  /** Length-normalised log-probability of the sequence (higher is more confident). */
+  readonly score: number;
+  /** The parsed answer, coordinates in pixels of the original image. */
+  readonly result: R;
+}
+
+/** A validated task: everything generation needs except the image. */
+export interface TaskPlan {
+  readonly task: string;
+  readonly input: string | undefined;
+  readonly prompt: string;
+  readonly promptIds: readonly number[];
+  readonly options: ResolvedGenerationOptions;
+}
+
+/** One generation to run from cached image features. */
+export interface GenerationItem {
+  readonly features: Float32Array;
+  readonly size: { readonly width: number; readonly height: number };
+  readonly plan: TaskPlan;
+  readonly signal?: AbortSignal;
+}
+
+export class Florence2 {
+  private disposed = false;
+
+  private constructor(
+    readonly folder: ModelFolder,
+    readonly graphs: Florence2Graphs,
+    readonly tokenizer: Florence2Tokenizer,
+    private readonly imageLimits: ImageLimits,
+  ) {}
+
+  static async load(modelDir: string, options: LoadOptions = {}): Promise<Florence2> {
+    const folder = openModelFolder(modelDir, options.dtype);
+    const tokenizer = await Florence2Tokenizer.fromFile(folder.tokenizerPath);
+    const graphs = await Florence2Graphs.load(folder, {
+      threads: options.threads ?? availableParallelism(),
+      ...(options.device ? { device: options.device } : {}),
+    });
+    return new Florence2(folder, graphs, tokenizer, options.imageLimits ?? {});
+  }
+
+  get geometry(): ModelGeometry {
+    return this.graphs.geometry;
+  }
+
+  /** Runs one task on one image. */
+  async run(image: ImageSource | PreparedImage, task: string, input?: string, options: GenerationOptions = {}): Promise<RunResult> {
+    const [result] = await this.runBatch([{ image, task, ...(input === undefined ? {} : { input }), options }]);
+    return result!;
+  }
+
+  /**
+   * Runs many tasks at once: each distinct image is encoded once, all prompts share one encoder
+   * call and one decode loop. Each result equals what its request gives alone.
+   */
+  async runBatch(requests: readonly RunRequest[]): Promise<RunResult[]> {
+    this.assertUsable();
+    if (requests.length === 0) return [];
+    // Validate every request before any heavy work, so a bad one fails fast.
+    const plans = requests.map((request) => this.plan(request.task, request.input, request.options));
+    const distinctSources = [...new Set(requests.map((request) => request.image))];
+    const prepared = await Promise.all(distinctSources.map((source) => this.prepare(source)));
+    const features = await this.encodeImages(prepared);
+    const bySource = new Map(distinctSources.map((source, i) => [source, { image: prepared[i]!, features: features[i]! }]));
+    const results = await this.generate(
+      requests.map((request, i) => {
+        const { image, features: imageFeatures } = bySource.get(request.image)!;
+        return { features: imageFeatures, size: image, plan: plans[i]! };
+      }),
+    );
+    return results.map((result) => {
+      if (result instanceof Error) throw result;
+      return result;
+    });
+  }
+
+  /** Checks a task, its input and options, and builds its prompt ids. Throws typed errors. */
+  plan(task: string, input?: string, options: GenerationOptions = {}): TaskPlan {
+    const prompt = constructPrompt(task, input);
+    const promptIds = this.tokenizer.encodePrompt(prompt);
+    const maxPrompt = this.geometry.maxPositions - this.geometry.numImageTokens;
+    if (promptIds.length > maxPrompt) {
+      throw new TaskInputError(`the prompt is ${promptIds.length} tokens long; with the image's ${this.geometry.numImageTokens} tokens the limit is ${maxPrompt}`);
+    }
+    const resolved = resolveGenerationOptions(options, this.folder.generation, this.geometry.maxPositions);
+    return { task, input, prompt, promptIds, options: resolved };
+  }
+
+  /** Decodes and preprocesses an image (a PreparedImage passes through). */
+  async prepare(image: ImageSource | PreparedImage): Promise<PreparedImage> {
+    if (isPrepared(image)) return image;
+    return prepareImage(image, this.imageLimits);
+  }
+
+  /** One vision-encoder call over all images → features per image ([577 × D] each). */
+  async encodeImages(images: readonly PreparedImage[]): Promise<Float32Array[]> {
+    this.assertUsable();
+    if (images.length === 0) return [];
+    const plane = images[0]!.pixelValues.length;
+    const pixels = new Float32Array(plane * images.length);
+    images.forEach((image, i) => pixels.set(image.pixelValues, i * plane));
+    const all = await this.graphs.encodeImages(pixels, images.length);
+    const per = all.length / images.length;
+    return images.map((_, i) => all.slice(i * per, (i + 1) * per));
+  }
+
+  /**
+   * Encoder and decode loop for many (features, task) items in one batch, then post-processing.
+   * Each item gets its result or its own error (an aborted item gets its signal's reason).
+   */
+  async generate(items: readonly GenerationItem[]): Promise<(RunResult | Error)[]> {
+    this.assertUsable();
+    if (items.length === 0) return [];
+    const { config, generation } = this.folder;
+    const rows = await encodePrompts(
+      this.graphs,
+      items.map((item) => ({ features: item.features, promptIds: item.plan.promptIds })),
+      config.padTokenId,
+    );
+    const outputs = await decodeJobs(
+      this.graphs,
+      rows,
+      items.map((item) => ({
+        settings: searchSettings(item.plan.options, config, generation),
+        ...(item.signal ? { signal: item.signal } : {}),
+      })),
+    );
+    return outputs.map((output, i) => {
+      if (output instanceof Error) return output;
+      const { plan, size } = items[i]!;
+      try {
+        const text = this.tokenizer.decode(output.sequence);
+        return {
+          task: plan.task,
+          prompt: plan.prompt,
+          text,
+          tokens: output.sequence.slice(1),
+          score: output.score,
+          result: parseGeneration(plan.task, text, size),
+        };
+      } catch (error) {
+        return error as Error;
+      }
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.graphs.release();
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new DisposedError();
+  }
+}
+
+function isPrepared(image: ImageSource | PreparedImage): image is PreparedImage {
+  return typeof image === 'object' && 'pixelValues' in image;
+}

@@ -1,0 +1,41 @@
+/**
+ * Row (batch-axis) surgery on onnxruntime tensors: the decode loop drops finished rows, beam search
+ * clones parent beams, and batches are assembled from separately computed parts. Works on every
+ * element type, since a row is one contiguous slice of the flat data.
+ */
+import * as ort from 'onnxruntime-node';
+
+type RowData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
+
+function rowData(tensor: ort.Tensor): RowData {
+  const data = tensor.data;
+  if (
+    data instanceof Float32Array ||
+    data instanceof Uint16Array ||
+    data instanceof BigInt64Array ||
+    data instanceof Int32Array ||
+    data instanceof Uint8Array
+  ) {
+    return data;
+  }
+  throw new TypeError(`row operations do not support ${tensor.type} tensors`);
+}
+
+function emptyLike(data: RowData, length: number): RowData {
+  const Ctor = data.constructor as new (length: number) => RowData;
+  return new Ctor(length);
+}
+
+/** A tensor whose rows are `indices` of the input, in order (repeats allowed). */
+export function gatherRows(tensor: ort.Tensor, indices: readonly number[]): ort.Tensor {
+  const data = rowData(tensor);
+  const batch = tensor.dims[0] ?? 0;
+  const rowSize = batch === 0 ? 0 : data.length / batch;
+  const out = emptyLike(data, rowSize * indices.length);
+  indices.forEach((index, position) => {
+    if (index < 0 || index >= batch) throw new RangeError(`row ${index} is outside a batch of ${batch}`);
+    // The typed-array pair always matches (out is built from data's constructor).
+    (out as Float32Array).set((data as Float32Array).subarray(index * rowSize, (index + 1) * rowSize), position * rowSize);
+  });
+  return new ort.Tensor(tensor.type, out as Float32Array, [indices.length, ...tensor.dims.slice(1)]);
+}
