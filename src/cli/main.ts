@@ -8,6 +8,8 @@ import { FlorenceError } from '../vision/errors.js';
 const USAGE = `Usage: florence-gateway <command> [options]
 
 Commands:
+  serve [--model DIR] [--port N]
+                      serve the GraphQL API (settings from the environment: MODEL_DIR, PORT, CACHE_URL, ALLOW_HOSTS, …)
   run TASK IMAGE [--input TEXT] [--model DIR] [--beams N] [--max-new-tokens N] [--dtype D] [--json] [--draw OUT.png]
                       run one Florence-2 task on an image file and print the answer
   model synth --size tiny|base --out DIR [--seed N] [--q8] [--bias [structured|text]] [--tokenizer FILE]
@@ -21,6 +23,7 @@ Tasks: <CAPTION> <DETAILED_CAPTION> <MORE_DETAILED_CAPTION> <OD> <DENSE_REGION_C
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.js')).serveCommand,
   run: async () => (await import('./runTask.js')).runTaskCommand,
   'model synth': async () => (await import('./modelSynth.js')).modelSynthCommand,
 };

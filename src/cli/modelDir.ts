@@ -1,15 +1,41 @@
 /**
- * Where the model folder comes from: `--model`, else `MODEL_DIR`. Without either, one paragraph
- * tells the user how to get a model (real or synthetic) instead of a stack trace.
+ * Where the model folder comes from: `--model`, else `MODEL_DIR`, else the default model in the
+ * user's cache folder. Without any, one paragraph tells the user how to get a model (real or
+ * synthetic) instead of a stack trace.
  */
-export const NO_MODEL_HELP = `No Florence-2 model folder was given. Point --model (or MODEL_DIR) at an onnx-community
-Florence-2 export (config.json, tokenizer.json and onnx/*.onnx, e.g. a download of
-onnx-community/Florence-2-base-ft), or try the API at once with a synthetic model of random weights:
-  florence-gateway model synth --size tiny --bias --out ./models/synthetic-tiny
-  florence-gateway run '<OD>' photo.jpg --model ./models/synthetic-tiny`;
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
-export function resolveModelDir(flag: string | undefined): string | undefined {
-  const dir = flag ?? process.env['MODEL_DIR'];
-  if (!dir) console.error(NO_MODEL_HELP);
-  return dir;
+/** The checkpoint served when none is named: base-size, fine-tuned on the task mixture. */
+export const DEFAULT_MODEL_REPO = 'onnx-community/Florence-2-base-ft';
+
+/** `$XDG_CACHE_HOME/florence-gateway/models` (default `~/.cache/…`): where pulled models live. */
+export function modelCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_CACHE_HOME']?.trim() || join(homedir(), '.cache');
+  return join(base, 'florence-gateway', 'models');
+}
+
+/** The folder a pulled copy of `repo` lives in. */
+export function cachedModelDir(repo: string = DEFAULT_MODEL_REPO, env: NodeJS.ProcessEnv = process.env): string {
+  return join(modelCacheRoot(env), ...repo.split('/'));
+}
+
+export function noModelHelp(env: NodeJS.ProcessEnv = process.env): string {
+  return `No Florence-2 model folder was found: --model and MODEL_DIR are unset and ${cachedModelDir(DEFAULT_MODEL_REPO, env)}
+does not exist. Point --model (or MODEL_DIR) at an onnx-community Florence-2 export (config.json,
+tokenizer.json and onnx/*.onnx, e.g. a download of ${DEFAULT_MODEL_REPO} placed in that folder), or try
+the API at once with a synthetic model of random weights (meaningless answers, real behaviour):
+  florence-gateway model synth --size tiny --bias --out ./models/synthetic-tiny
+  MODEL_DIR=./models/synthetic-tiny npm start`;
+}
+
+/** `--model`, `MODEL_DIR`, or the cached default when it exists; otherwise prints the help and returns undefined. */
+export function resolveModelDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = flag ?? (env['MODEL_DIR']?.trim() || undefined);
+  if (given) return given;
+  const cached = cachedModelDir(DEFAULT_MODEL_REPO, env);
+  if (existsSync(join(cached, 'config.json'))) return cached;
+  console.error(noModelHelp(env));
+  return undefined;
 }

@@ -11,8 +11,11 @@ import { DEFAULT_MAX_REDIRECTS } from './fetchImage.js';
 /** 20 MB: above a full-quality phone photo (~12 MB), below what many concurrent fetches can hold in memory. */
 export const DEFAULT_MAX_IMAGE_BYTES = 20_000_000;
 
-/** 10 MB: base64 arrives inside the JSON request body, a third larger and held as a string; big images should come by URL or upload. */
-export const DEFAULT_MAX_BASE64_IMAGE_BYTES = 10_000_000;
+/**
+ * 3 MB: base64 arrives inside the JSON body of POST /graphql, a third larger (4 MB), and that body is
+ * capped well under 5 MB; bigger images come by URL or through POST /images.
+ */
+export const DEFAULT_MAX_BASE64_IMAGE_BYTES = 3_000_000;
 
 /** 10 s: a healthy image host answers well within it; a stalled one must not hold a request slot longer. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
@@ -29,7 +32,7 @@ const FETCH_TIMEOUT_CEILING_MS = 600_000;
 export interface ImageLimits {
   /** Largest image body fetched from a URL, in bytes (MAX_IMAGE_BYTES). */
   readonly maxBytes: number;
-  /** Largest base64 image once decoded, in bytes: the smaller of 10 MB and maxBytes. */
+  /** Largest base64 image once decoded, in bytes: the smaller of 3 MB and maxBytes. */
   readonly maxBase64Bytes: number;
   /** Largest width × height, checked from the header before decoding (MAX_IMAGE_PIXELS). */
   readonly maxPixels: number;

@@ -15,6 +15,8 @@ export type FlorenceErrorCode =
   | 'FETCH_REFUSED'
   | 'FETCH_FAILED'
   | 'IMAGE_NOT_FOUND'
+  | 'DEADLINE_EXCEEDED'
+  | 'BUSY'
   | 'DISPOSED';
 
 export class FlorenceError extends Error {
@@ -72,5 +74,12 @@ export class ModelRunError extends FlorenceError {
 export class DisposedError extends FlorenceError {
   constructor() {
     super('DISPOSED', 'the Florence-2 model was disposed; load it again before running tasks');
+  }
+}
+
+/** The request's deadline passed before its work was done; queued work for it was dropped. */
+export class DeadlineExceededError extends FlorenceError {
+  constructor(timeoutMs: number) {
+    super('DEADLINE_EXCEEDED', `the request's ${timeoutMs} ms deadline passed before this field was computed`);
   }
 }

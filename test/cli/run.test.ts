@@ -58,9 +58,9 @@ describe('florence-gateway run', () => {
   });
 
   test('without a model it explains how to get one', async () => {
-    const { code, stderr } = await florenceGateway(['run', '<OD>', imagePath]);
+    const { code, stderr } = await florenceGateway(['run', '<OD>', imagePath], { XDG_CACHE_HOME: work });
     assert.equal(code, 1);
-    assert.match(stderr, /No Florence-2 model folder was given/);
+    assert.match(stderr, /No Florence-2 model folder was found/);
     assert.match(stderr, /florence-gateway model synth --size tiny/);
   });
 

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_PIXELS } from '../../src/vision/image.js';
 
 test('defaults: 20 MB, 10 MB base64, 50 MP (as vision/image.ts), 10 s, 3 redirects, nothing allowed', () => {
   assert.equal(DEFAULT_MAX_IMAGE_BYTES, 20_000_000);
-  assert.equal(DEFAULT_MAX_BASE64_IMAGE_BYTES, 10_000_000);
+  assert.equal(DEFAULT_MAX_BASE64_IMAGE_BYTES, 3_000_000);
   assert.equal(DEFAULT_FETCH_TIMEOUT_MS, 10_000);
   assert.equal(DEFAULT_IMAGE_LIMITS.maxPixels, DEFAULT_MAX_PIXELS);
   assert.equal(DEFAULT_IMAGE_LIMITS.maxPixels, 50_000_000);
@@ -50,7 +50,7 @@ test('every variable is read', () => {
   assert.equal(limits.allowHosts.allowsAddress('10.9.8.7'), true);
 });
 
-test('maxBase64Bytes follows MAX_IMAGE_BYTES down, never above 10 MB', () => {
-  assert.equal(imageLimitsFromEnv({ MAX_IMAGE_BYTES: '5000000' }).maxBase64Bytes, 5_000_000);
-  assert.equal(imageLimitsFromEnv({ MAX_IMAGE_BYTES: '50000000' }).maxBase64Bytes, 10_000_000);
+test('maxBase64Bytes follows MAX_IMAGE_BYTES down, never above 3 MB', () => {
+  assert.equal(imageLimitsFromEnv({ MAX_IMAGE_BYTES: '2000000' }).maxBase64Bytes, 2_000_000);
+  assert.equal(imageLimitsFromEnv({ MAX_IMAGE_BYTES: '50000000' }).maxBase64Bytes, 3_000_000);
 });

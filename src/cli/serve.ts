@@ -1,0 +1,40 @@
+/**
+ * `florence-gateway serve [--model DIR] [--port N]` (and `npm start`): the GraphQL gateway. Settings
+ * come from the environment (README lists them); SIGTERM or SIGINT shuts down gracefully: readiness
+ * off, in-flight requests finish, then the process exits.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../server/config.js';
+import { startGateway } from '../server/gateway.js';
+import { resolveModelDir } from './modelDir.js';
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, port: { type: 'string' } } });
+  const modelDir = resolveModelDir(values.model);
+  if (!modelDir) return 1;
+  let config;
+  try {
+    config = loadConfig(process.env, { model: modelDir, port: values.port });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
+  const gateway = await startGateway(config);
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      console.error(`${signal}: finishing in-flight requests, then exiting`);
+      gateway.stop().then(resolve, (error: unknown) => {
+        console.error(error);
+        resolve();
+      });
+    };
+    const onTerm = () => shutdown('SIGTERM');
+    const onInt = () => shutdown('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+  return 0;
+}

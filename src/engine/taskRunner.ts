@@ -1,0 +1,41 @@
+/**
+ * The boundary between the GraphQL layer and the model: jobs in, results (or per-job errors) out.
+ * The gateway asks a TaskRunner; whether it runs each batch directly or schedules it across
+ * requests with a feature cache is the runner's business.
+ */
+import type { RunResult, TaskPlan } from '../vision/florence2.js';
+import type { GenerationOptions } from '../vision/generation/settings.js';
+
+/** A decoded-enough image: its content id, its size as shown, and its bytes for preprocessing. */
+export interface ImageHandle {
+  /** `sha256:<hex>` of the bytes. */
+  readonly id: string;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface TaskJob {
+  readonly image: ImageHandle;
+  readonly plan: TaskPlan;
+  /** Aborted when the request that wants this job gives up (deadline, disconnect). */
+  readonly signal?: AbortSignal;
+}
+
+/** Counters tests and metrics read; a repeated query must leave `jobs` unchanged. */
+export interface RunnerStats {
+  /** Calls of `run` (one per batch handed over). */
+  readonly batches: number;
+  /** Jobs run through the model. */
+  readonly jobs: number;
+  /** Images passed through the vision encoder. */
+  readonly imagesEncoded: number;
+}
+
+export interface TaskRunner {
+  /** Validates a task and builds its plan (prompt ids, resolved options); throws typed errors. */
+  plan(task: string, input: string | undefined, options: GenerationOptions): TaskPlan;
+  /** Runs jobs as one batch where it can; each job gets its own result or error, in order. */
+  run(jobs: readonly TaskJob[]): Promise<(RunResult | Error)[]>;
+  stats(): RunnerStats;
+}

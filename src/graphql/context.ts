@@ -1,0 +1,60 @@
+/**
+ * The per-request context: the process-wide services plus this request's loaders, abort signal
+ * (deadline or client gone) and logger.
+ */
+import type { Logger } from '../cache/logger.js';
+import { resultCacheKey } from '../cache/cacheKey.js';
+import type { RunResult } from '../vision/florence2.js';
+import type { GenerationOptions } from '../vision/generation/settings.js';
+import { createImageLoader } from './loaders/imageLoader.js';
+import { createTaskLoader, type TaskLoader } from './loaders/taskLoader.js';
+import type { GatewayServices } from './services.js';
+import type { Image } from './types/Image.js';
+import type DataLoader from 'dataloader';
+
+export interface GatewayContext {
+  readonly services: GatewayServices;
+  readonly images: DataLoader<string, Image>;
+  readonly tasks: TaskLoader;
+  /** Aborts when the request's deadline passes or its client disconnects. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+export function createContext(services: GatewayServices, signal: AbortSignal, logger: Logger = services.logger): GatewayContext {
+  return {
+    services,
+    images: createImageLoader(services, signal),
+    tasks: createTaskLoader(services.runner, services.cache, signal),
+    signal,
+    logger,
+  };
+}
+
+/**
+ * Runs (or serves from cache) one task on an image. Bad input throws here, synchronously with the
+ * field, before anything is queued.
+ */
+export function runTask(
+  context: GatewayContext,
+  image: Image,
+  task: string,
+  input: string | undefined,
+  overrides: GenerationOptions | undefined,
+): Promise<RunResult> {
+  const options = { ...context.services.generationDefaults, ...definedOnly(overrides ?? {}) };
+  const plan = context.services.runner.plan(task, input, options);
+  const cacheKey = resultCacheKey({
+    modelFingerprint: context.services.model.fingerprint,
+    task,
+    // The prompt, not the raw input: inputs that build the same prompt are the same work.
+    input: plan.prompt,
+    options: { ...plan.options },
+    imageId: image.id,
+  });
+  return context.tasks.load({ cacheKey, image, plan });
+}
+
+function definedOnly(options: GenerationOptions): GenerationOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null));
+}

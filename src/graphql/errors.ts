@@ -1,0 +1,34 @@
+/**
+ * How errors reach clients: a runtime or image failure keeps its stable code (`BAD_IMAGE`,
+ * `FETCH_REFUSED`, …) in `extensions.code` with its message, which says what was expected;
+ * GraphQL's own errors (validation, bad variables) keep Apollo's codes; anything unexpected becomes
+ * `INTERNAL_SERVER_ERROR` with a generic message, logged in full on the server. Never a stack trace.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import { FlorenceError } from '../vision/errors.js';
+import type { Logger } from '../cache/logger.js';
+
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const { locations, path } = formatted;
+    const position = { ...(locations ? { locations } : {}), ...(path ? { path } : {}) };
+    if (original instanceof FlorenceError) {
+      return { message: original.message, ...position, extensions: { code: original.code } };
+    }
+    if (original instanceof ArgumentValidationError) {
+      const problems = original.extensions.validationErrors
+        .flatMap((failure) => Object.values(failure.constraints ?? {}))
+        .join('; ');
+      return { message: `invalid argument: ${problems}`, ...position, extensions: { code: 'BAD_INPUT' } };
+    }
+    const code = formatted.extensions?.['code'];
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+      return { message: formatted.message, ...position, extensions: { code } };
+    }
+    logger.error({ err: original, path }, 'unexpected error while resolving');
+    return { message: 'internal error: the server could not complete this field', ...position, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

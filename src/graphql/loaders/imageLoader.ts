@@ -1,0 +1,83 @@
+/**
+ * Per-request image loading: each source (URL, base64 text, uploaded id) is fetched, hashed and
+ * sniffed once per request however many fields name it. Sniffing reads the header only (format,
+ * oriented size, pixel limit); pixels are decoded later, and only if a task needs them.
+ */
+import DataLoader from 'dataloader';
+import { uploadKey } from '../../cache/cacheKey.js';
+import type { ImageHandle } from '../../engine/taskRunner.js';
+import { decodeBase64Image } from '../../images/base64Image.js';
+import { fetchImage } from '../../images/fetchImage.js';
+import { imageIdOf, parseImageId } from '../../images/imageId.js';
+import { ImageNotFoundError } from '../../images/errors.js';
+import { FlorenceError } from '../../vision/errors.js';
+import { readImageInfo } from '../../vision/image.js';
+import { Image } from '../types/Image.js';
+import type { GatewayServices } from '../services.js';
+
+/** Where an image comes from: exactly one of the three. */
+export type ImageSourceSpec = { readonly url: string } | { readonly base64: string } | { readonly id: string };
+
+/** A stored upload: the bytes and what sniffing found, so `image(id:)` needs no re-sniff. */
+export interface StoredUpload {
+  readonly bytes: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly format: string;
+}
+
+export function isStoredUpload(value: unknown): value is StoredUpload {
+  if (typeof value !== 'object' || value === null) return false;
+  const upload = value as Record<string, unknown>;
+  return (
+    upload['bytes'] instanceof Uint8Array &&
+    typeof upload['width'] === 'number' &&
+    typeof upload['height'] === 'number' &&
+    typeof upload['format'] === 'string'
+  );
+}
+
+/** Sniffs bytes into an Image (format check, oriented size, pixel limit) and gives it its content id. */
+export async function imageFromBytes(bytes: Uint8Array, services: GatewayServices): Promise<Image> {
+  const info = await readImageInfo(bytes, { maxPixels: services.imageLimits.maxPixels });
+  const handle: ImageHandle = { id: imageIdOf(bytes), width: info.width, height: info.height, bytes };
+  return Image.of(handle, info.format);
+}
+
+export function createImageLoader(services: GatewayServices, signal: AbortSignal): DataLoader<string, Image> {
+  return new DataLoader<string, Image>(
+    (keys) => Promise.all(keys.map((key) => loadImage(JSON.parse(key) as ImageSourceSpec, services, signal).catch(asError))),
+    // Keys are JSON of the spec so equal sources share one load.
+    { cacheKeyFn: (key) => key },
+  );
+}
+
+/** The loader key of a source: canonical JSON, so `{url}` and `{url}` from two fields collide. */
+export function imageSourceKey(spec: ImageSourceSpec): string {
+  return JSON.stringify(spec);
+}
+
+async function loadImage(spec: ImageSourceSpec, services: GatewayServices, signal: AbortSignal): Promise<Image> {
+  const limits = services.imageLimits;
+  if ('url' in spec) {
+    const { bytes } = await fetchImage(spec.url, {
+      allowHosts: limits.allowHosts,
+      maxBytes: limits.maxBytes,
+      timeoutMs: limits.fetchTimeoutMs,
+      maxRedirects: limits.maxRedirects,
+      signal,
+    });
+    return imageFromBytes(bytes, services);
+  }
+  if ('base64' in spec) return imageFromBytes(decodeBase64Image(spec.base64, limits.maxBase64Bytes), services);
+  const id = parseImageId(spec.id);
+  const upload = await services.cache.get(uploadKey(id), isStoredUpload);
+  if (!upload) {
+    throw new ImageNotFoundError(`no uploaded image has id ${id}; upload the bytes with POST /images (uploads expire after ${Math.round(services.uploadTtlMs / 3_600_000)} h)`);
+  }
+  return Image.of({ id, width: upload.width, height: upload.height, bytes: upload.bytes }, upload.format);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new FlorenceError('BAD_IMAGE', String(error));
+}

@@ -1,0 +1,59 @@
+/**
+ * Per-request task loading. Keys are results-cache keys, so each (model, task, prompt, generation
+ * options, image) runs at most once per request, and every key asked for in one tick of the event
+ * loop goes to the runner as ONE batch: `objects { segment }` over 8 objects is one runner call.
+ * Cached results are served before the runner is asked; new results are cached after.
+ */
+import DataLoader from 'dataloader';
+import type { ResultCache } from '../../cache/resultCache.js';
+import type { TaskRunner } from '../../engine/taskRunner.js';
+import type { RunResult, TaskPlan } from '../../vision/florence2.js';
+import type { Image } from '../types/Image.js';
+
+export interface TaskRequest {
+  readonly cacheKey: string;
+  readonly image: Image;
+  readonly plan: TaskPlan;
+}
+
+export type TaskLoader = DataLoader<TaskRequest, RunResult, string>;
+
+export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal: AbortSignal): TaskLoader {
+  return new DataLoader<TaskRequest, RunResult, string>(
+    async (requests) => {
+      const cached = await cache.getMany(
+        requests.map((request) => request.cacheKey),
+        isRunResult,
+      );
+      const misses = requests.filter((_, i) => cached[i] === undefined);
+      const computed = misses.length === 0 ? [] : await runner.run(misses.map((request) => ({ image: request.image.handle, plan: request.plan, signal })));
+      const byKey = new Map(misses.map((request, i) => [request.cacheKey, computed[i]!]));
+      await Promise.all(
+        [...byKey].flatMap(([key, result]) => (result instanceof Error ? [] : [cache.set(key, stripForCache(result))])),
+      );
+      return requests.map((request, i) => cached[i] ?? byKey.get(request.cacheKey)!);
+    },
+    { cacheKeyFn: (request) => request.cacheKey },
+  );
+}
+
+/** Only plain data goes to the store (a RunResult is plain already; this pins the shape). */
+function stripForCache(result: RunResult): RunResult {
+  const { task, prompt, text, tokens, score, result: parsed } = result;
+  return { task, prompt, text, tokens: [...tokens], score, result: parsed };
+}
+
+/** What a cache entry must look like to be served; anything else is a miss. */
+export function isRunResult(value: unknown): value is RunResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return (
+    typeof entry['task'] === 'string' &&
+    typeof entry['prompt'] === 'string' &&
+    typeof entry['text'] === 'string' &&
+    Array.isArray(entry['tokens']) &&
+    typeof entry['score'] === 'number' &&
+    'result' in entry &&
+    (typeof entry['result'] === 'string' || (typeof entry['result'] === 'object' && entry['result'] !== null))
+  );
+}

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../context.js';
+import { runTask } from '../context.js';
+import { asGroundedPhrases } from '../resultMapping.js';
+import { Caption } from '../types/Caption.js';
+import { TaskName } from '../types/enums.js';
+import { GenerationInput } from '../types/GenerationInput.js';
+import { GroundedPhrase } from '../types/GroundedPhrase.js';
+
+/** The cascade: a caption's own text grounded in its image, whose regions can be segmented in turn. */
+@Resolver(() => Caption)
+export class CaptionResolver {
+  @FieldResolver(() => [GroundedPhrase], {
+    nullable: true,
+    description: 'The caption\'s phrases with the regions they refer to (<CAPTION_TO_PHRASE_GROUNDING> on this caption).',
+  })
+  async phrases(@Root() caption: Caption, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<GroundedPhrase[]> {
+    const answer = await runTask(context, caption.image, TaskName.CAPTION_TO_PHRASE_GROUNDING, caption.text, generation);
+    return asGroundedPhrases(caption.image, answer.result);
+  }
+}

@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { Field, ObjectType } from 'type-graphql';
+import { Region } from './Region.js';
+
+@ObjectType({ description: 'A phrase of a caption and the regions it refers to.' })
+export class GroundedPhrase {
+  @Field()
+  phrase!: string;
+
+  @Field(() => [Region])
+  regions!: Region[];
+
+  static of(phrase: string, regions: Region[]): GroundedPhrase {
+    return Object.assign(new GroundedPhrase(), { phrase, regions });
+  }
+}

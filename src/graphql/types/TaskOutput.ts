@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { TaskName } from './enums.js';
+
+@ObjectType('TaskResult', { description: 'The raw answer of any task: the generated text and its parsed form.' })
+export class TaskOutput {
+  @Field(() => TaskName)
+  task!: TaskName;
+
+  @Field({ description: 'The English prompt the model was given.' })
+  prompt!: string;
+
+  @Field({ description: 'The generation with its special tokens, e.g. "</s><s>car<loc_53>…</s>".' })
+  text!: string;
+
+  @Field(() => GraphQLJSON, {
+    description:
+      'The parsed answer: a string, {bboxes, labels}, {quad_boxes, labels}, {polygons, labels} or {bboxes, bboxes_labels, polygons, polygons_labels}; coordinates in pixels.',
+  })
+  result!: unknown;
+
+  @Field(() => [Int], { description: 'Generated token ids, from <s> (0) through </s> (2).' })
+  tokens!: number[];
+
+  @Field(() => Float, { description: 'Length-normalised log-probability of the generation (higher is more confident).' })
+  score!: number;
+}

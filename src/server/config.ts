@@ -1,0 +1,96 @@
+/**
+ * Server settings from the environment (and `serve` flags), each checked once at startup: a bad
+ * value stops the server with a message naming the variable, instead of quietly changing behaviour.
+ */
+import { availableParallelism } from 'node:os';
+import { DEFAULT_CACHE_URL } from '../cache/createStore.js';
+import { imageLimitsFromEnv, type ImageLimits } from '../images/limits.js';
+import { DEFAULT_MAX_NEW_TOKENS, MAX_BEAMS } from '../vision/generation/settings.js';
+import { isModelDtype, type DtypeOption } from '../vision/modelFiles.js';
+import type { ExecutionDevice } from '../vision/onnxSession.js';
+
+export interface GatewayConfig {
+  /** The model folder; undefined means "not configured" (serve explains how to get one). */
+  readonly modelDir: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly cacheUrl: string;
+  readonly dtype: DtypeOption;
+  readonly device: ExecutionDevice;
+  readonly threads: number;
+  readonly imageLimits: ImageLimits;
+  /** Whole-request deadline; queued model work of a request past it is dropped. */
+  readonly requestTimeoutMs: number;
+  readonly uploadTtlMs: number;
+  /** Largest POST /graphql body: base64 images ride in it, larger images use POST /images. */
+  readonly graphqlBodyLimitBytes: number;
+  readonly maxImagesPerQuery: number;
+  readonly numBeams: number;
+  readonly maxNewTokens: number;
+  readonly logLevel: string;
+  /** NODE_ENV=production: terse errors, and (later) introspection and GraphiQL switches. */
+  readonly production: boolean;
+}
+
+/** 4000: the conventional GraphQL development port. */
+const DEFAULT_PORT = 4000;
+/** 2 min: a cold cascade on a CPU takes tens of seconds; past this the client has likely given up. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+/** 24 h: long enough for a session of work on an uploaded image, short enough not to hoard memory. */
+const DEFAULT_UPLOAD_TTL_SECONDS = 86_400;
+/** 4.5 MB: "well under 5 MB" — a 3 MB image in base64 plus the query. */
+const DEFAULT_GRAPHQL_BODY_LIMIT_BYTES = 4_500_000;
+/** 8 images per `images(urls:)`: each may cost a fetch and a vision-encoder pass. */
+const DEFAULT_MAX_IMAGES_PER_QUERY = 8;
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ConfigFlags {
+  readonly model?: string | undefined;
+  readonly port?: string | undefined;
+}
+
+export function loadConfig(env: Environment = process.env, flags: ConfigFlags = {}): GatewayConfig {
+  const dtypeText = env['DTYPE']?.trim() || 'fp32';
+  if (!isModelDtype(dtypeText)) throw new ConfigError(`DTYPE must be one of fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4; got ${JSON.stringify(dtypeText)}`);
+  const device = env['DEVICE']?.trim() || 'cpu';
+  if (device !== 'cpu' && device !== 'cuda' && device !== 'webgpu') throw new ConfigError(`DEVICE must be cpu, cuda or webgpu; got ${JSON.stringify(device)}`);
+  let imageLimits: ImageLimits;
+  try {
+    imageLimits = imageLimitsFromEnv(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return {
+    modelDir: flags.model ?? (env['MODEL_DIR']?.trim() || undefined),
+    port: wholeNumber('PORT', flags.port ?? env['PORT'], DEFAULT_PORT, 0, 65_535),
+    host: env['HOST']?.trim() || '0.0.0.0',
+    cacheUrl: env['CACHE_URL']?.trim() || DEFAULT_CACHE_URL,
+    dtype: dtypeText,
+    device,
+    threads: wholeNumber('THREADS', env['THREADS'], availableParallelism(), 1, 1024),
+    imageLimits,
+    requestTimeoutMs: wholeNumber('REQUEST_TIMEOUT_MS', env['REQUEST_TIMEOUT_MS'], DEFAULT_REQUEST_TIMEOUT_MS, 1, 3_600_000),
+    uploadTtlMs: 1000 * wholeNumber('UPLOAD_TTL_SECONDS', env['UPLOAD_TTL_SECONDS'], DEFAULT_UPLOAD_TTL_SECONDS, 1, 30 * 86_400),
+    graphqlBodyLimitBytes: wholeNumber('GRAPHQL_BODY_LIMIT_BYTES', env['GRAPHQL_BODY_LIMIT_BYTES'], DEFAULT_GRAPHQL_BODY_LIMIT_BYTES, 1_000, 100_000_000),
+    maxImagesPerQuery: wholeNumber('MAX_IMAGES_PER_QUERY', env['MAX_IMAGES_PER_QUERY'], DEFAULT_MAX_IMAGES_PER_QUERY, 1, 1_000),
+    numBeams: wholeNumber('NUM_BEAMS', env['NUM_BEAMS'], 1, 1, MAX_BEAMS),
+    maxNewTokens: wholeNumber('MAX_NEW_TOKENS', env['MAX_NEW_TOKENS'], DEFAULT_MAX_NEW_TOKENS, 2, 1024),
+    logLevel: env['LOG_LEVEL']?.trim() || 'info',
+    production: env['NODE_ENV'] === 'production',
+  };
+}
+
+function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  const text = raw?.trim();
+  if (text === undefined || text === '') return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (default ${fallback}); got ${JSON.stringify(text.slice(0, 40))}`);
+  }
+  return value;
+}

@@ -1,0 +1,167 @@
+/**
+ * The HTTP server: Apollo Server 5 on express 5 with `/graphql` beside the health, upload and
+ * GraphiQL routes. It listens at once and loads the model in the background, so `/healthz` answers
+ * while `/readyz` says when queries can be served (or why they cannot).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pino } from 'pino';
+import { createCacheStore } from '../cache/createStore.js';
+import type { Logger } from '../cache/logger.js';
+import type { ResultCache } from '../cache/resultCache.js';
+import { createContext, type GatewayContext } from '../graphql/context.js';
+import { createErrorFormatter } from '../graphql/errors.js';
+import { buildGatewaySchema } from '../graphql/schema.js';
+import type { GatewayServices } from '../graphql/services.js';
+import { DeadlineExceededError } from '../vision/errors.js';
+import type { Florence2 } from '../vision/florence2.js';
+import type { GatewayConfig } from './config.js';
+import { loadServices } from './loadServices.js';
+import { ReadinessState } from './readiness.js';
+import { graphiqlRoutes } from './routes/graphiql.js';
+import { healthRoutes } from './routes/health.js';
+import { uploadRoutes } from './routes/uploads.js';
+
+export interface Gateway {
+  /** `http://host:port`, with the port actually bound (PORT=0 picks a free one). */
+  readonly url: string;
+  readonly readiness: ReadinessState;
+  /** Resolves once the model is loaded (or rejects with why it could not be). */
+  readonly loaded: Promise<GatewayServices>;
+  /** Readiness off, in-flight requests finish, then the model and cache are released. */
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Default: pino at config.logLevel, JSON lines on stdout. */
+  readonly logger?: pino.Logger;
+}
+
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const readiness = new ReadinessState();
+  const cache = await createCacheStore(config.cacheUrl, { logger });
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: await buildGatewaySchema(),
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    // Apollo's own SIGTERM handler would stop the server before readiness is turned off.
+    stopOnTerminationSignals: false,
+    formatError: createErrorFormatter(logger),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  app.use(healthRoutes(readiness));
+  app.use(uploadRoutes(readiness, config.imageLimits.maxBytes));
+  app.use(
+    '/graphql',
+    (req: Request, res: Response, next: NextFunction) => {
+      const reason = readiness.unavailableReason();
+      if (reason === undefined) return next();
+      res.status(503).json({ errors: [{ message: reason, extensions: { code: 'UNAVAILABLE' } }] });
+    },
+    express.json({ limit: config.graphqlBodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const state = readiness.value;
+        if (state.status !== 'ready') throw new Error('not ready');
+        const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+        res.setHeader('x-request-id', requestId);
+        return createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), logger.child({ requestId }));
+      },
+    }),
+  );
+  app.use(graphiqlRoutes());
+  app.use(jsonErrors(logger, config.graphqlBodyLimitBytes));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  logger.info({ url }, 'listening');
+
+  let florence: Florence2 | undefined;
+  const loaded = loadModel(config, cache, logger).then(
+    (model) => {
+      florence = model.florence;
+      readiness.ready(model.services);
+      return model.services;
+    },
+    (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      readiness.failed(reason);
+      logger.error({ reason }, 'model not loaded; /readyz reports why');
+      throw error;
+    },
+  );
+  loaded.catch(() => undefined); // reported through readiness; callers may await `loaded` themselves
+
+  return {
+    url,
+    readiness,
+    loaded,
+    async stop() {
+      readiness.stopping();
+      await apollo.stop(); // drains: refuses new connections, lets in-flight requests finish
+      await florence?.dispose();
+      await cache.close();
+      logger.info('stopped');
+    },
+  };
+}
+
+async function loadModel(config: GatewayConfig, cache: ResultCache, logger: Logger): ReturnType<typeof loadServices> {
+  if (!config.modelDir) throw new Error('no model folder configured (MODEL_DIR or --model)');
+  return loadServices(config, config.modelDir, cache, logger);
+}
+
+/** Aborts when the request's deadline passes or its client goes away before the answer. */
+function requestSignal(req: Request, res: Response, timeoutMs: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlineExceededError(timeoutMs)), timeoutMs);
+  timer.unref();
+  res.on('close', () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
+  });
+  req.on('aborted', () => controller.abort(new Error('the client aborted the request')));
+  return controller.signal;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text && /^[\w.:-]{1,128}$/.test(text) ? text : undefined;
+}
+
+/** express' own errors (bad JSON, body over the limit) as GraphQL-shaped JSON, never an HTML page. */
+function jsonErrors(logger: Logger, bodyLimit: number) {
+  return (error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({
+        errors: [{ message: `the request body is larger than ${bodyLimit} bytes; send big images with POST /images and query them by id`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+      });
+      return;
+    }
+    if (error.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    logger.error({ err: error }, 'unhandled error in an HTTP route');
+    res.status(error.status ?? 500).json({ errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  };
+}
+

@@ -1,0 +1,12 @@
+/** schema.graphql at the root is the emitted schema: it must never drift from the code. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { schemaSdl } from '../../src/graphql/schema.js';
+import { repoRoot } from '../helpers/paths.js';
+
+test('schema.graphql equals the schema built from the resolvers (run `npm run schema` after changing them)', async () => {
+  const committed = readFileSync(join(repoRoot, 'schema.graphql'), 'utf8');
+  assert.equal(committed, await schemaSdl());
+});
