@@ -16,6 +16,8 @@ export interface ImageHandle {
 }
 
 export interface TaskJob {
+  /** The job's results-cache key: equal keys are equal work, so jobs in flight with one key run once. */
+  readonly key: string;
   readonly image: ImageHandle;
   readonly plan: TaskPlan;
   /** Aborted when the request that wants this job gives up (deadline, disconnect). */

@@ -7,6 +7,7 @@ import { DEFAULT_CACHE_URL } from '../cache/createStore.js';
 import { imageLimitsFromEnv, type ImageLimits } from '../images/limits.js';
 import { DEFAULT_MAX_NEW_TOKENS, MAX_BEAMS } from '../vision/generation/settings.js';
 import { isModelDtype, type DtypeOption } from '../vision/modelFiles.js';
+import type { EngineOptions } from '../engine/engine.js';
 import type { ExecutionDevice } from '../vision/onnxSession.js';
 
 export interface GatewayConfig {
@@ -27,6 +28,8 @@ export interface GatewayConfig {
   readonly maxImagesPerQuery: number;
   readonly numBeams: number;
   readonly maxNewTokens: number;
+  /** Scheduler settings (BATCH_WINDOW_MS, MAX_BATCH_JOBS, MAX_QUEUED_JOBS, FEATURE_CACHE_MB). */
+  readonly engine: Omit<EngineOptions, 'modelFingerprint'>;
   readonly logLevel: string;
   /** NODE_ENV=production: terse errors, and (later) introspection and GraphiQL switches. */
   readonly production: boolean;
@@ -80,9 +83,21 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     maxImagesPerQuery: wholeNumber('MAX_IMAGES_PER_QUERY', env['MAX_IMAGES_PER_QUERY'], DEFAULT_MAX_IMAGES_PER_QUERY, 1, 1_000),
     numBeams: wholeNumber('NUM_BEAMS', env['NUM_BEAMS'], 1, 1, MAX_BEAMS),
     maxNewTokens: wholeNumber('MAX_NEW_TOKENS', env['MAX_NEW_TOKENS'], DEFAULT_MAX_NEW_TOKENS, 2, 1024),
+    engine: {
+      ...optional('batchWindowMs', env['BATCH_WINDOW_MS'], 'BATCH_WINDOW_MS', 0, 1_000),
+      ...optional('maxBatchJobs', env['MAX_BATCH_JOBS'], 'MAX_BATCH_JOBS', 1, 1_024),
+      ...optional('maxQueuedJobs', env['MAX_QUEUED_JOBS'], 'MAX_QUEUED_JOBS', 1, 100_000),
+      ...(env['FEATURE_CACHE_MB']?.trim() ? { featureCacheBytes: 1024 * 1024 * wholeNumber('FEATURE_CACHE_MB', env['FEATURE_CACHE_MB'], 0, 1, 1_000_000) } : {}),
+    },
     logLevel: env['LOG_LEVEL']?.trim() || 'info',
     production: env['NODE_ENV'] === 'production',
   };
+}
+
+/** `{ [key]: value }` when the variable is set, else nothing (the engine's default applies). */
+function optional<K extends string>(key: K, raw: string | undefined, name: string, min: number, max: number): Partial<Record<K, number>> {
+  if (raw === undefined || raw.trim() === '') return {};
+  return { [key]: wholeNumber(name, raw, 0, min, max) } as Partial<Record<K, number>>;
 }
 
 function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

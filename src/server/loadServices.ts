@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import type { ResultCache } from '../cache/resultCache.js';
 import type { Logger } from '../cache/logger.js';
 import { modelFingerprint } from '../cache/modelFingerprint.js';
-import { DirectRunner } from '../engine/directRunner.js';
+import { Engine } from '../engine/engine.js';
 import type { GatewayServices } from '../graphql/services.js';
 import { Florence2 } from '../vision/florence2.js';
 import type { GatewayConfig } from './config.js';
@@ -25,7 +25,7 @@ export async function loadServices(config: GatewayConfig, modelDir: string, cach
   return {
     florence,
     services: {
-      runner: new DirectRunner(florence),
+      runner: new Engine(florence, { modelFingerprint: fingerprint, ...config.engine }),
       cache,
       model: {
         id: basename(modelDir),

@@ -190,6 +190,16 @@ export class Florence2Graphs {
     };
   }
 
+  /** Runs and busy time per graph since load. */
+  usage(): Record<ModelModule, { runs: number; busyMs: number }> {
+    return {
+      vision_encoder: { ...this.vision.usage },
+      embed_tokens: { ...this.embedTokens.usage },
+      encoder_model: { ...this.encoder.usage },
+      decoder_model_merged: { ...this.decoder.usage },
+    };
+  }
+
   async release(): Promise<void> {
     await Promise.all([this.vision, this.embedTokens, this.encoder, this.decoder].map((session) => session.release()));
   }

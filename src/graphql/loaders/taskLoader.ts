@@ -26,7 +26,7 @@ export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal:
         isRunResult,
       );
       const misses = requests.filter((_, i) => cached[i] === undefined);
-      const computed = misses.length === 0 ? [] : await runner.run(misses.map((request) => ({ image: request.image.handle, plan: request.plan, signal })));
+      const computed = misses.length === 0 ? [] : await runner.run(misses.map((request) => ({ key: request.cacheKey, image: request.image.handle, plan: request.plan, signal })));
       const byKey = new Map(misses.map((request, i) => [request.cacheKey, computed[i]!]));
       await Promise.all(
         [...byKey].flatMap(([key, result]) => (result instanceof Error ? [] : [cache.set(key, stripForCache(result))])),
