@@ -8,7 +8,7 @@ import { FlorenceError } from '../vision/errors.js';
 const USAGE = `Usage: florence-gateway <command> [options]
 
 Commands:
-  serve [--model DIR] [--port N]
+  serve [--model DIR] [--port N] [--synthetic tiny|base]
                       serve the GraphQL API (settings from the environment: MODEL_DIR, PORT, CACHE_URL, ALLOW_HOSTS, …)
   run TASK IMAGE [--input TEXT] [--model DIR] [--beams N] [--max-new-tokens N] [--dtype D] [--json] [--draw OUT.png]
                       run one Florence-2 task on an image file and print the answer

@@ -1,16 +1,28 @@
 /**
- * `florence-gateway serve [--model DIR] [--port N]` (and `npm start`): the GraphQL gateway. Settings
- * come from the environment (README lists them); SIGTERM or SIGINT shuts down gracefully: readiness
- * off, in-flight requests finish, then the process exits.
+ * `florence-gateway serve [--model DIR] [--port N] [--synthetic tiny|base]` (and `npm start`): the
+ * GraphQL gateway. Settings come from the environment (README lists them); SIGTERM or SIGINT shuts
+ * down gracefully: readiness off, in-flight requests finish, then the process exits.
  */
 import { parseArgs } from 'node:util';
+import { ensureSyntheticModel } from '../synth/cache.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { startGateway } from '../server/gateway.js';
 import { resolveModelDir } from './modelDir.js';
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, port: { type: 'string' } } });
-  const modelDir = resolveModelDir(values.model);
+  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, port: { type: 'string' }, synthetic: { type: 'string' } } });
+  let modelDir: string | undefined;
+  if (values.synthetic !== undefined) {
+    if (values.synthetic !== 'tiny' && values.synthetic !== 'base') {
+      console.error(`--synthetic takes tiny or base; got ${JSON.stringify(values.synthetic)}`);
+      return 2;
+    }
+    // Random weights with the real interface: answers are meaningless, behaviour is real.
+    modelDir = await ensureSyntheticModel({ size: values.synthetic, bias: 'structured' });
+    console.error(`serving a synthetic ${values.synthetic} model (random weights) from ${modelDir}`);
+  } else {
+    modelDir = resolveModelDir(values.model);
+  }
   if (!modelDir) return 1;
   let config;
   try {

@@ -78,7 +78,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         if (state.status !== 'ready') throw new Error('not ready');
         const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
         res.setHeader('x-request-id', requestId);
-        return createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), logger.child({ requestId }));
+        const requestLogger = logger.child({ requestId });
+        requestLogger.debug({ operationName: (req.body as { operationName?: unknown } | undefined)?.operationName }, 'graphql request');
+        return createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), requestLogger);
       },
     }),
   );
