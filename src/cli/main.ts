@@ -12,6 +12,8 @@ Commands:
                       serve the GraphQL API (settings from the environment: MODEL_DIR, PORT, CACHE_URL, ALLOW_HOSTS, …)
   run TASK IMAGE [--input TEXT] [--model DIR] [--beams N] [--max-new-tokens N] [--dtype D] [--json] [--draw OUT.png]
                       run one Florence-2 task on an image file and print the answer
+  model pull [REPO] [--dtype D] [--revision REV] [--out DIR]
+                      download an onnx-community Florence-2 export (default onnx-community/Florence-2-base-ft) into the cache folder
   model synth --size tiny|base --out DIR [--seed N] [--q8] [--bias [structured|text]] [--tokenizer FILE]
                       write a synthetic model with random weights and the real file layout
   help                this text
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
   run: async () => (await import('./runTask.js')).runTaskCommand,
   'model synth': async () => (await import('./modelSynth.js')).modelSynthCommand,
+  'model pull': async () => (await import('./modelPull.js')).modelPullCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,147 @@
+/**
+ * `florence-gateway model pull [REPO] [--dtype D] [--revision REV] [--out DIR]`: downloads an
+ * onnx-community Florence-2 export into the user's cache folder (or --out), with progress on
+ * stderr and the folder's path on stdout (so `MODEL_DIR=$(florence-gateway model pull)` works).
+ *
+ * Also `ensureDefaultModel`, which `serve` calls when no model folder is configured.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { HubError } from '../hub/errors.js';
+import type { FetchLike } from '../hub/http.js';
+import { MANIFEST_NAME } from '../hub/manifest.js';
+import { describeDtypes, parseDtypeSpec, toDtypeMap, type DtypeMap } from '../hub/plan.js';
+import { createProgressReporter, formatBytes, type ProgressStream, type PullProgress } from '../hub/progress.js';
+import { checkCachedModel, pullModel } from '../hub/pull.js';
+import type { RetryOptions } from '../hub/retry.js';
+import { hubSettingsFromEnv } from '../hub/settings.js';
+import { openModelFolder, type DtypeOption } from '../vision/modelFiles.js';
+import { ModelFilesError } from '../vision/errors.js';
+import { DEFAULT_MODEL_REPO, cachedModelDir } from './modelDir.js';
+
+const USAGE = `usage: florence-gateway model pull [REPO] [--dtype D] [--revision REV] [--out DIR]
+  REPO        a Hugging Face repository with an onnx-community Florence-2 export (default ${DEFAULT_MODEL_REPO})
+  --dtype D   fp32 (default), fp16, q8, int8, uint8, q4, q4f16 or bnb4; or per graph, e.g.
+              vision_encoder=fp16,decoder_model_merged=q8 (a bare dtype sets the graphs not named)
+  --revision  branch, tag or commit (default main)
+  --out DIR   target folder (default ~/.cache/florence-gateway/models/<owner>/<name>, or under $XDG_CACHE_HOME)
+Environment: HF_ENDPOINT (hub or mirror URL), HF_TOKEN (private or gated repositories),
+HF_HUB_OFFLINE=1 (no network: succeed only if the folder is already complete).`;
+
+export async function modelPullCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { dtype: { type: 'string' }, revision: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    console.error(`expected at most one repository, got ${positionals.join(' ')}\n${USAGE}`);
+    return 2;
+  }
+  const repo = positionals[0] ?? DEFAULT_MODEL_REPO;
+  try {
+    const dtypes = parseDtypeSpec(values.dtype ?? 'fp32');
+    const progress = createProgressReporter(process.stderr);
+    const result = await pullModel({
+      repo,
+      dtype: dtypes,
+      ...(values.revision !== undefined ? { revision: values.revision } : {}),
+      ...(values.out !== undefined ? { outDir: values.out } : {}),
+      progress,
+    });
+    const where = result.commit ? `${result.repo}@${result.commit.slice(0, 12)}` : `${result.repo}@${result.revision}`;
+    const what = result.offline
+      ? 'offline: every file is already here'
+      : result.downloaded.length > 0
+        ? `${result.downloaded.length} downloaded (${formatBytes(result.bytes)}), ${result.skipped.length} already verified`
+        : `all ${result.skipped.length} files already verified, nothing downloaded`;
+    console.error(`${where} (${describeDtypes(result.dtypes)}) ready in ${result.dir}: ${what}`);
+    console.log(result.dir);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ModelFilesError)) throw error;
+    console.error(`error: ${error.message}`);
+    return error instanceof HubError && error.kind === 'usage' ? 2 : 1;
+  }
+}
+
+export interface EnsureDefaultModelOptions {
+  /** The dtype the server will load (its DTYPE setting); default fp32. */
+  readonly dtype?: DtypeOption;
+  /** HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE and XDG_CACHE_HOME come from here (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where progress goes (default process.stderr). */
+  readonly stderr?: ProgressStream;
+  /** For tests: a fetch and quicker retries. */
+  readonly fetch?: FetchLike;
+  readonly retry?: Partial<RetryOptions>;
+}
+
+/**
+ * The default model's folder for `serve` when no MODEL_DIR is set: the cached copy when complete
+ * (no request made; a hand-placed folder without a pull manifest counts if it loads); otherwise it is pulled now with progress on stderr. Returns undefined when it
+ * cannot be had (HF_HUB_OFFLINE, or the hub unreachable): the caller then prints its help
+ * paragraph. If the hub was lost mid-download, one line says the next pull resumes. Other failures
+ * (a refused token, a hash mismatch) throw HubError with a message that names the problem.
+ */
+export async function ensureDefaultModel(options: EnsureDefaultModelOptions = {}): Promise<string | undefined> {
+  const env = options.env ?? process.env;
+  const dtypes = toDtypeMap(options.dtype ?? 'fp32');
+  const dir = cachedModelDir(DEFAULT_MODEL_REPO, env);
+  if (checkCachedModel(dir, { repo: DEFAULT_MODEL_REPO, dtypes }).complete) return dir;
+  if (isHandPlaced(dir, dtypes)) return dir;
+  if (hubSettingsFromEnv(env).offline) return undefined;
+  const stderr = options.stderr ?? process.stderr;
+  const reporter = createProgressReporter(stderr);
+  let started = false;
+  const progress: PullProgress = {
+    ...reporter,
+    plan: (info) => {
+      started = true;
+      reporter.plan(info);
+    },
+  };
+  try {
+    await pullModel({
+      repo: DEFAULT_MODEL_REPO,
+      dtype: dtypes,
+      env,
+      progress,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+    return dir;
+  } catch (error) {
+    if (error instanceof HubError && (error.kind === 'network' || error.kind === 'offline')) {
+      if (started) stderr.write(`download of ${DEFAULT_MODEL_REPO} (${describeDtypes(dtypes)}) interrupted: ${error.message}; \`florence-gateway model pull\` resumes it\n`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * A folder someone put in the cache by hand (no pull manifest) that loads: used as it is, never
+ * "repaired" from the hub, since its files may differ on purpose.
+ */
+function isHandPlaced(dir: string, dtypes: DtypeMap): boolean {
+  if (!existsSync(dir) || existsSync(join(dir, MANIFEST_NAME))) return false;
+  try {
+    openModelFolder(dir, dtypes);
+    return true;
+  } catch {
+    return false;
+  }
+}
