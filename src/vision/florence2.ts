@@ -4,6 +4,7 @@
  * (prepare → encodeImages → generate), so a server can cache image features and batch the rest.
  */
 import { availableParallelism } from 'node:os';
+import { LRUCache } from 'lru-cache';
 import { DisposedError, TaskInputError } from './errors.js';
 import { Florence2Graphs, type ModelGeometry } from './florence2Graphs.js';
 import { decodeJobs } from './generation/decode.js';
@@ -71,8 +72,12 @@ export interface GenerationItem {
   readonly signal?: AbortSignal;
 }
 
+/** Distinct (task, input, options) plans kept: a plan is a few hundred bytes. */
+const PLAN_CACHE_ENTRIES = 10_000;
+
 export class Florence2 {
   private disposed = false;
+  private readonly plans = new LRUCache<string, TaskPlan>({ max: PLAN_CACHE_ENTRIES });
 
   private constructor(
     readonly folder: ModelFolder,
@@ -126,8 +131,21 @@ export class Florence2 {
     });
   }
 
-  /** Checks a task, its input and options, and builds its prompt ids. Throws typed errors. */
+  /**
+   * Checks a task, its input and options, and builds its prompt ids. Throws typed errors.
+   * Plans are memoised: a server asks for the same few plans over and over (every cached field
+   * of every repeated query), and tokenising is most of a plan's cost.
+   */
   plan(task: string, input?: string, options: GenerationOptions = {}): TaskPlan {
+    const key = JSON.stringify([task, input ?? null, options.numBeams, options.maxNewTokens, options.minNewTokens, options.lengthPenalty, options.earlyStopping, options.noRepeatNgramSize]);
+    const known = this.plans.get(key);
+    if (known) return known;
+    const plan = Object.freeze(this.buildPlan(task, input, options));
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  private buildPlan(task: string, input: string | undefined, options: GenerationOptions): TaskPlan {
     const prompt = constructPrompt(task, input);
     const promptIds = this.tokenizer.encodePrompt(prompt);
     const maxPrompt = this.geometry.maxPositions - this.geometry.numImageTokens;

@@ -24,6 +24,11 @@ export function applyLogitsProcessors(scores: Float32Array, sequence: readonly n
   if (length === settings.maxLength - 1) forceToken(scores, settings.eosTokenId);
 }
 
+/** Whether the next token is forced (then its processed log-probability is exactly 0). */
+export function isForcedStep(sequenceLength: number, settings: ProcessorSettings): boolean {
+  return sequenceLength === 1 || sequenceLength === settings.maxLength - 1;
+}
+
 /**
  * Bans every token that would complete an n-gram already present in the sequence (HF's
  * NoRepeatNGramLogitsProcessor: no bans while length + 1 < n).
@@ -58,6 +63,16 @@ export function logSoftmax(scores: Float32Array): void {
   for (let i = 0; i < scores.length; i++) sum += Math.exp(scores[i]! - max);
   const logSum = max + Math.log(sum);
   for (let i = 0; i < scores.length; i++) scores[i] = scores[i]! - logSum;
+}
+
+/** log(Σ exp(scores)), stable; -Infinity for an empty or all -Infinity row. */
+export function logSumExp(scores: Float32Array): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > max) max = scores[i]!;
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) sum += Math.exp(scores[i]! - max);
+  return max + Math.log(sum);
 }
 
 /** Index of the largest score; the first one on ties (as torch.argmax). */

@@ -4,7 +4,7 @@
  * the parent rows each search returns: a finished greedy row returns none (it leaves the batch),
  * beam search returns the parent beam of each surviving beam (the KV cache is reordered to match).
  */
-import { applyLogitsProcessors, argmax, logSoftmax, type ProcessorSettings } from './logitsProcessors.js';
+import { applyLogitsProcessors, argmax, isForcedStep, logSoftmax, logSumExp, type ProcessorSettings } from './logitsProcessors.js';
 
 export interface SearchSettings extends ProcessorSettings {
   readonly decoderStartTokenId: number;
@@ -16,7 +16,7 @@ export interface SearchSettings extends ProcessorSettings {
 export interface SearchOutput {
   /** The whole decoder sequence: the start token, then the forced `<s>` … `</s>`. */
   readonly sequence: readonly number[];
-  /** Sum of the chosen tokens' log-probabilities divided by generatedLength ** lengthPenalty. */
+  /** Sum of the chosen tokens' log-probabilities divided by (tokens before `</s>`) ** lengthPenalty: HF's hypothesis score. */
   readonly score: number;
 }
 
@@ -60,12 +60,18 @@ export class GreedySearch implements SequenceSearch {
     return [this.sequence.at(-1)!];
   }
 
+  /**
+   * Works in place on its own row of `logits` (three passes over the vocabulary, no copy: this runs
+   * once per row per step). The log-probability is taken before the processors, as beam search
+   * takes it (HF applies them to log-softmaxed scores), so both report the same score.
+   */
   advance(logits: Float32Array, offset: number, vocab: number): number[] {
-    const scores = logits.slice(offset * vocab, (offset + 1) * vocab);
+    const scores = logits.subarray(offset * vocab, (offset + 1) * vocab);
+    const forced = isForcedStep(this.sequence.length, this.settings);
+    const normaliser = forced ? 0 : logSumExp(scores);
     applyLogitsProcessors(scores, this.sequence, this.settings);
     const token = argmax(scores);
-    logSoftmax(scores);
-    this.sumLogprobs += scores[token]!;
+    this.sumLogprobs += forced ? 0 : scores[token]! - normaliser;
     this.sequence.push(token);
     this.finished = token === this.settings.eosTokenId || this.sequence.length >= this.settings.maxLength;
     return this.finished ? [] : [0];
