@@ -22,12 +22,13 @@ export function cachedModelDir(repo: string = DEFAULT_MODEL_REPO, env: NodeJS.Pr
 }
 
 export function noModelHelp(env: NodeJS.ProcessEnv = process.env): string {
-  return `No Florence-2 model folder was found: --model and MODEL_DIR are unset and ${cachedModelDir(DEFAULT_MODEL_REPO, env)}
-does not exist. Point --model (or MODEL_DIR) at an onnx-community Florence-2 export (config.json,
-tokenizer.json and onnx/*.onnx, e.g. a download of ${DEFAULT_MODEL_REPO} placed in that folder), or try
-the API at once with a synthetic model of random weights (meaningless answers, real behaviour):
-  florence-gateway model synth --size tiny --bias --out ./models/synthetic-tiny
-  MODEL_DIR=./models/synthetic-tiny npm start`;
+  return `No Florence-2 model folder was found: --model and MODEL_DIR are unset, and ${cachedModelDir(DEFAULT_MODEL_REPO, env)}
+holds no complete copy of ${DEFAULT_MODEL_REPO} (the Hugging Face hub could not be reached, or HF_HUB_OFFLINE=1).
+Download it where there is a network with \`florence-gateway model pull\` (HF_ENDPOINT and HF_TOKEN are honoured),
+or point --model (or MODEL_DIR) at an onnx-community Florence-2 export (config.json, tokenizer.json and
+onnx/*.onnx). To try the API at once, serve a synthetic model of random weights (meaningless answers, real behaviour):
+  npm run demo
+  (or: florence-gateway model synth --size tiny --bias --out ./models/synthetic-tiny && MODEL_DIR=./models/synthetic-tiny npm start)`;
 }
 
 /** `--model`, `MODEL_DIR`, or the cached default when it exists; otherwise prints the help and returns undefined. */

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { ensureSyntheticModel } from '../synth/cache.js';
 import { ConfigError, loadConfig } from '../server/config.js';
 import { startGateway } from '../server/gateway.js';
-import { resolveModelDir } from './modelDir.js';
+import { DTYPE_SUFFIXES, isModelDtype } from '../vision/modelFiles.js';
+import { noModelHelp } from './modelDir.js';
+import { ensureDefaultModel } from './modelPull.js';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, port: { type: 'string' }, synthetic: { type: 'string' } } });
@@ -21,7 +23,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     modelDir = await ensureSyntheticModel({ size: values.synthetic, bias: 'structured' });
     console.error(`serving a synthetic ${values.synthetic} model (random weights) from ${modelDir}`);
   } else {
-    modelDir = resolveModelDir(values.model);
+    modelDir = values.model ?? (process.env['MODEL_DIR']?.trim() || undefined);
+    if (!modelDir) {
+      // First start: pull the default model (progress on stderr); offline with nothing cached, explain.
+      const dtype = process.env['DTYPE']?.trim() || 'fp32';
+      if (!isModelDtype(dtype)) {
+        console.error(`error: DTYPE must be one of ${Object.keys(DTYPE_SUFFIXES).join(', ')}; got ${JSON.stringify(dtype)}`);
+        return 2;
+      }
+      modelDir = await ensureDefaultModel({ dtype });
+      if (!modelDir) console.error(noModelHelp());
+    }
   }
   if (!modelDir) return 1;
   let config;

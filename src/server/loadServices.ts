@@ -21,6 +21,7 @@ export async function loadServices(config: GatewayConfig, modelDir: string, cach
   const dtype = typeof config.dtype === 'string' ? config.dtype : Object.entries(config.dtype).map(([module, d]) => `${module}=${d}`).join(',');
   const fingerprint = await modelFingerprint(modelDir, { variant: dtype });
   const { geometry } = florence;
+  if (florence.deviceFallback) logger.warn({ requested: config.device, device: florence.device }, florence.deviceFallback);
   logger.info({ modelDir, dtype, fingerprint, ms: Math.round(performance.now() - started) }, 'model loaded');
   return {
     florence,
@@ -31,7 +32,7 @@ export async function loadServices(config: GatewayConfig, modelDir: string, cach
         id: basename(modelDir),
         fingerprint,
         dtype,
-        device: config.device,
+        device: florence.device,
         hiddenSize: geometry.dModel,
         decoderLayers: geometry.decoderLayers,
       },

@@ -84,16 +84,31 @@ export class Florence2 {
     readonly graphs: Florence2Graphs,
     readonly tokenizer: Florence2Tokenizer,
     private readonly imageLimits: ImageLimits,
+    /** Where the graphs run. */
+    readonly device: ExecutionDevice = 'cpu',
+    /** Why `device` is not the one asked for, when a fallback happened. */
+    readonly deviceFallback?: string,
   ) {}
 
+  /**
+   * Loads a model folder. A device that cannot start (no GPU, no CUDA libraries, no Vulkan for
+   * WebGPU) falls back to the CPU: `device` says what runs, `deviceFallback` why it is not the one asked.
+   */
   static async load(modelDir: string, options: LoadOptions = {}): Promise<Florence2> {
     const folder = openModelFolder(modelDir, options.dtype);
     const tokenizer = await Florence2Tokenizer.fromFile(folder.tokenizerPath);
-    const graphs = await Florence2Graphs.load(folder, {
-      threads: options.threads ?? availableParallelism(),
-      ...(options.device ? { device: options.device } : {}),
-    });
-    return new Florence2(folder, graphs, tokenizer, options.imageLimits ?? {});
+    const threads = options.threads ?? availableParallelism();
+    const wanted = options.device ?? 'cpu';
+    let graphs: Florence2Graphs;
+    let fallback: string | undefined;
+    try {
+      graphs = await Florence2Graphs.load(folder, { threads, device: wanted });
+    } catch (error) {
+      if (wanted === 'cpu') throw error;
+      fallback = `${wanted} could not start (${firstLine(error)}); running on cpu`;
+      graphs = await Florence2Graphs.load(folder, { threads, device: 'cpu' });
+    }
+    return new Florence2(folder, graphs, tokenizer, options.imageLimits ?? {}, fallback ? 'cpu' : wanted, fallback);
   }
 
   get geometry(): ModelGeometry {
@@ -227,4 +242,9 @@ export class Florence2 {
 
 function isPrepared(image: ImageSource | PreparedImage): image is PreparedImage {
   return typeof image === 'object' && 'pixelValues' in image;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.slice(0, 300);
 }
