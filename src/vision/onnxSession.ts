@@ -14,6 +14,8 @@ export interface SessionSettings {
   /** Intra-op threads; default: every core the process may use. */
   readonly threads?: number;
   readonly device?: ExecutionDevice;
+  /** Raw onnxruntime options laid over ours (for tuning experiments; see bench/tune.ts). */
+  readonly ortOptions?: Partial<ort.InferenceSession.SessionOptions>;
 }
 
 export interface ExpectedInterface {
@@ -120,5 +122,6 @@ function sessionOptions(settings: SessionSettings): ort.InferenceSession.Session
     ...(settings.threads ? { intraOpNumThreads: settings.threads } : {}),
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    ...settings.ortOptions,
   };
 }
