@@ -33,6 +33,19 @@ export interface EngineOptions {
   /** Most images per vision-encoder call. Default 4: bounds activation memory (~0.5 GB per base image). */
   readonly maxVisionBatch?: number;
   readonly featureCacheBytes?: number;
+  /** Told about batches, stage timings and finished tasks (metrics). */
+  readonly observer?: EngineObserver;
+}
+
+/** Stages of a batch, as timed by the engine (preprocess, vision) and the runtime (the rest). */
+export type EngineStage = 'preprocess' | 'vision' | 'encoder' | 'decode' | 'parse';
+
+export interface EngineObserver {
+  /** A batch started: its computations and the distinct images they concern. */
+  batch(jobs: number, images: number): void;
+  stage(stage: EngineStage, ms: number): void;
+  /** A computation settled: its task token, time from queueing, and outcome. */
+  task(task: string, ms: number, outcome: 'ok' | 'error' | 'cancelled'): void;
 }
 
 /** The queue is full: the server is past what it can do in time. Retry later. */
@@ -57,6 +70,7 @@ export interface EngineStats extends RunnerStats {
 /** One computation and the callers waiting for it. */
 interface Computation {
   readonly job: TaskJob;
+  readonly queuedAt: number;
   readonly controller: AbortController;
   readonly waiters: Set<(outcome: RunResult | Error) => void>;
   outcome?: RunResult | Error;
@@ -68,7 +82,8 @@ export class Engine implements TaskRunner {
   private readonly features: FeatureCache;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  private readonly settings: Required<Omit<EngineOptions, 'featureCacheBytes'>>;
+  private readonly settings: Required<Omit<EngineOptions, 'featureCacheBytes' | 'observer'>>;
+  private readonly observer: EngineObserver | undefined;
   private counters = { batches: 0, jobs: 0, imagesEncoded: 0, coalesced: 0, refused: 0, cancelled: 0 };
 
   constructor(
@@ -83,6 +98,7 @@ export class Engine implements TaskRunner {
       maxVisionBatch: options.maxVisionBatch ?? 4,
     };
     this.features = new FeatureCache(options.featureCacheBytes);
+    this.observer = options.observer;
   }
 
   plan(task: string, input: string | undefined, options: GenerationOptions): TaskPlan {
@@ -97,6 +113,11 @@ export class Engine implements TaskRunner {
     return { ...this.counters, queued: this.queue.length, features: this.features.stats() };
   }
 
+  /** Runs and busy time of each ONNX graph since the model was loaded (benchmarks, metrics). */
+  modelUsage(): ReturnType<Florence2['graphs']['usage']> {
+    return this.florence.graphs.usage();
+  }
+
   /** One caller's wait for a job: joins the computation with the same key, or queues a new one. */
   private submit(job: TaskJob): Promise<RunResult | Error> {
     if (job.signal?.aborted) return Promise.resolve(reasonOf(job.signal));
@@ -108,7 +129,7 @@ export class Engine implements TaskRunner {
         this.counters.refused++;
         return Promise.resolve(new BusyError(this.queue.length));
       }
-      computation = { job, controller: new AbortController(), waiters: new Set() };
+      computation = { job, queuedAt: performance.now(), controller: new AbortController(), waiters: new Set() };
       this.inFlight.set(job.key, computation);
       this.queue.push(computation);
       this.schedule();
@@ -168,6 +189,7 @@ export class Engine implements TaskRunner {
   private async runBatch(batch: Computation[]): Promise<void> {
     this.counters.batches++;
     this.counters.jobs += batch.length;
+    this.observer?.batch(batch.length, new Set(batch.map((computation) => computation.job.image.id)).size);
     try {
       const featuresById = await this.imageFeatures(batch.map((computation) => computation.job.image));
       const runnable = batch.filter((computation) => {
@@ -182,6 +204,7 @@ export class Engine implements TaskRunner {
           plan: job.plan,
           signal: controller.signal,
         })),
+        this.observer && ((stage, ms) => this.observer?.stage(stage, ms)),
       );
       runnable.forEach((computation, i) => this.settle(computation, outcomes[i]!));
     } catch (error) {
@@ -200,7 +223,9 @@ export class Engine implements TaskRunner {
       else missing.set(image.id, image);
     }
     const toEncode: { id: string; prepared: PreparedImage }[] = [];
+    const preprocessStarted = performance.now();
     const prepared = await Promise.allSettled([...missing.values()].map((image) => this.florence.prepare(image.bytes)));
+    if (missing.size > 0) this.observer?.stage('preprocess', performance.now() - preprocessStarted);
     [...missing.keys()].forEach((id, i) => {
       const outcome = prepared[i]!;
       if (outcome.status === 'fulfilled') toEncode.push({ id, prepared: outcome.value });
@@ -208,7 +233,9 @@ export class Engine implements TaskRunner {
     });
     for (let start = 0; start < toEncode.length; start += this.settings.maxVisionBatch) {
       const chunk = toEncode.slice(start, start + this.settings.maxVisionBatch);
+      const visionStarted = performance.now();
       const encoded = await this.florence.encodeImages(chunk.map((entry) => entry.prepared));
+      this.observer?.stage('vision', performance.now() - visionStarted);
       this.counters.imagesEncoded += chunk.length;
       chunk.forEach((entry, i) => {
         this.features.set(this.featureKey(entry.id), encoded[i]!);
@@ -225,6 +252,8 @@ export class Engine implements TaskRunner {
   private settle(computation: Computation, outcome: RunResult | Error): void {
     if (computation.outcome !== undefined) return;
     computation.outcome = outcome;
+    const result = !(outcome instanceof Error) ? 'ok' : computation.controller.signal.aborted ? 'cancelled' : 'error';
+    this.observer?.task(computation.job.plan.task, performance.now() - computation.queuedAt, result);
     if (this.inFlight.get(computation.job.key) === computation) this.inFlight.delete(computation.job.key);
     for (const waiter of computation.waiters) waiter(outcome);
     computation.waiters.clear();

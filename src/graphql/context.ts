@@ -6,6 +6,7 @@ import type { Logger } from '../cache/logger.js';
 import { resultCacheKey } from '../cache/cacheKey.js';
 import type { RunResult } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
+import { RequestBudget } from './cost/requestBudget.js';
 import { createImageLoader } from './loaders/imageLoader.js';
 import { createTaskLoader, type TaskLoader } from './loaders/taskLoader.js';
 import type { GatewayServices } from './services.js';
@@ -19,15 +20,29 @@ export interface GatewayContext {
   /** Aborts when the request's deadline passes or its client disconnects. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /** The model work this request may still start (REQUEST_BUDGET); cache hits are free. */
+  readonly budget: RequestBudget;
+  /**
+   * Whether the response is a function of the query and its variables alone: false once an image
+   * comes from a URL, whose content may change while the URL stays (ids and base64 name content).
+   */
+  readonly determinism: { fromVariables: boolean };
 }
 
-export function createContext(services: GatewayServices, signal: AbortSignal, logger: Logger = services.logger): GatewayContext {
+export function createContext(
+  services: GatewayServices,
+  signal: AbortSignal,
+  logger: Logger = services.logger,
+  budget: RequestBudget = RequestBudget.unlimited(),
+): GatewayContext {
   return {
     services,
     images: createImageLoader(services, signal),
-    tasks: createTaskLoader(services.runner, services.cache, signal),
+    tasks: createTaskLoader(services.runner, services.cache, signal, budget),
     signal,
     logger,
+    budget,
+    determinism: { fromVariables: true },
   };
 }
 

@@ -5,14 +5,17 @@
  * `INTERNAL_SERVER_ERROR` with a generic message, logged in full on the server. Never a stack trace.
  */
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { FlorenceError } from '../vision/errors.js';
 import type { Logger } from '../cache/logger.js';
 
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // Limits refuse whole operations (validation rules, plugins) with a FlorenceError inside a
+    // GraphQLError; Apollo would label those GRAPHQL_VALIDATION_FAILED, but their own code says more.
+    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof FlorenceError ? unwrapped.originalError : unwrapped;
     const { locations, path } = formatted;
     const position = { ...(locations ? { locations } : {}), ...(path ? { path } : {}) };
     if (original instanceof FlorenceError) {

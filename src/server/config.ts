@@ -8,7 +8,12 @@ import { imageLimitsFromEnv, type ImageLimits } from '../images/limits.js';
 import { DEFAULT_MAX_NEW_TOKENS, MAX_BEAMS } from '../vision/generation/settings.js';
 import { isModelDtype, type DtypeOption } from '../vision/modelFiles.js';
 import type { EngineOptions } from '../engine/engine.js';
+import { DEFAULT_SLOW_QUERY_MS } from '../observability/requestMetricsPlugin.js';
 import type { ExecutionDevice } from '../vision/onnxSession.js';
+import { DEFAULT_MAX_QUERY_COST, DEFAULT_REQUEST_BUDGET } from '../graphql/cost/prices.js';
+import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_TASK_FIELDS } from './plugins/queryShapeRules.js';
+import { parseApiKeys } from './middleware/apiKeys.js';
+import { parseRateLimit, type RateLimitSetting } from './middleware/rateLimit.js';
 
 export interface GatewayConfig {
   /** The model folder; undefined means "not configured" (serve explains how to get one). */
@@ -28,11 +33,29 @@ export interface GatewayConfig {
   readonly maxImagesPerQuery: number;
   readonly numBeams: number;
   readonly maxNewTokens: number;
+  /** Requests slower than this are logged with their cost (SLOW_QUERY_MS). */
+  readonly slowQueryMs: number;
+  /** Whole-response cache for repeated queries (RESPONSE_CACHE_MB; 0 turns it off). */
+  readonly responseCacheBytes: number;
   /** Scheduler settings (BATCH_WINDOW_MS, MAX_BATCH_JOBS, MAX_QUEUED_JOBS, FEATURE_CACHE_MB). */
   readonly engine: Omit<EngineOptions, 'modelFingerprint'>;
   readonly logLevel: string;
-  /** NODE_ENV=production: terse errors, and (later) introspection and GraphiQL switches. */
+  /** NODE_ENV=production: terse errors; introspection and GraphiQL default to off. */
   readonly production: boolean;
+  /** Cost and abuse limits (README "Cost and abuse limits"); units are the price table's (src/graphql/cost/prices.ts). */
+  readonly maxQueryCost: number;
+  readonly requestBudget: number;
+  readonly maxQueryDepth: number;
+  readonly maxAliases: number;
+  readonly maxTaskFields: number;
+  /** Requests per window per client; undefined: no rate limit. */
+  readonly rateLimit: RateLimitSetting | undefined;
+  /** Accepted API keys; empty: the API is open. Never log these. */
+  readonly apiKeys: readonly string[];
+  /** Whether `__schema`/`__type` are answered (INTROSPECTION; default: not in production). */
+  readonly introspection: boolean;
+  /** Whether GraphiQL is served at `/` (GRAPHIQL; default: not in production). */
+  readonly graphiql: boolean;
 }
 
 /** 4000: the conventional GraphQL development port. */
@@ -62,6 +85,7 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
   if (!isModelDtype(dtypeText)) throw new ConfigError(`DTYPE must be one of fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4; got ${JSON.stringify(dtypeText)}`);
   const device = env['DEVICE']?.trim() || 'cpu';
   if (device !== 'cpu' && device !== 'cuda' && device !== 'webgpu') throw new ConfigError(`DEVICE must be cpu, cuda or webgpu; got ${JSON.stringify(device)}`);
+  const production = env['NODE_ENV'] === 'production';
   let imageLimits: ImageLimits;
   try {
     imageLimits = imageLimitsFromEnv(env);
@@ -83,6 +107,8 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     maxImagesPerQuery: wholeNumber('MAX_IMAGES_PER_QUERY', env['MAX_IMAGES_PER_QUERY'], DEFAULT_MAX_IMAGES_PER_QUERY, 1, 1_000),
     numBeams: wholeNumber('NUM_BEAMS', env['NUM_BEAMS'], 1, 1, MAX_BEAMS),
     maxNewTokens: wholeNumber('MAX_NEW_TOKENS', env['MAX_NEW_TOKENS'], DEFAULT_MAX_NEW_TOKENS, 2, 1024),
+    slowQueryMs: wholeNumber('SLOW_QUERY_MS', env['SLOW_QUERY_MS'], DEFAULT_SLOW_QUERY_MS, 1, 3_600_000),
+    responseCacheBytes: 1024 * 1024 * wholeNumber('RESPONSE_CACHE_MB', env['RESPONSE_CACHE_MB'], 64, 0, 100_000),
     engine: {
       ...optional('batchWindowMs', env['BATCH_WINDOW_MS'], 'BATCH_WINDOW_MS', 0, 1_000),
       ...optional('maxBatchJobs', env['MAX_BATCH_JOBS'], 'MAX_BATCH_JOBS', 1, 1_024),
@@ -90,8 +116,34 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
       ...(env['FEATURE_CACHE_MB']?.trim() ? { featureCacheBytes: 1024 * 1024 * wholeNumber('FEATURE_CACHE_MB', env['FEATURE_CACHE_MB'], 0, 1, 1_000_000) } : {}),
     },
     logLevel: env['LOG_LEVEL']?.trim() || 'info',
-    production: env['NODE_ENV'] === 'production',
+    production,
+    maxQueryCost: wholeNumber('MAX_QUERY_COST', env['MAX_QUERY_COST'], DEFAULT_MAX_QUERY_COST, 1, 1_000_000_000),
+    requestBudget: wholeNumber('REQUEST_BUDGET', env['REQUEST_BUDGET'], DEFAULT_REQUEST_BUDGET, 1, 1_000_000_000),
+    maxQueryDepth: wholeNumber('MAX_QUERY_DEPTH', env['MAX_QUERY_DEPTH'], DEFAULT_MAX_QUERY_DEPTH, 2, 1_000),
+    maxAliases: wholeNumber('MAX_ALIASES', env['MAX_ALIASES'], DEFAULT_MAX_ALIASES, 0, 100_000),
+    maxTaskFields: wholeNumber('MAX_TASK_FIELDS', env['MAX_TASK_FIELDS'], DEFAULT_MAX_TASK_FIELDS, 1, 100_000),
+    rateLimit: parsed(() => parseRateLimit(env['RATE_LIMIT'])),
+    apiKeys: parsed(() => parseApiKeys(env['API_KEYS'])),
+    introspection: flag('INTROSPECTION', env['INTROSPECTION'], !production),
+    graphiql: flag('GRAPHIQL', env['GRAPHIQL'], !production),
   };
+}
+
+/** A parser's Error as a ConfigError (its message already names the variable). */
+function parsed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+function flag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  const text = raw?.trim().toLowerCase();
+  if (text === undefined || text === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off'].includes(text)) return false;
+  throw new ConfigError(`${name} must be true or false (default ${fallback}); got ${JSON.stringify(text.slice(0, 40))}`);
 }
 
 /** `{ [key]: value }` when the variable is set, else nothing (the engine's default applies). */

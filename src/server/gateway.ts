@@ -12,17 +12,26 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino } from 'pino';
-import { createCacheStore } from '../cache/createStore.js';
+import { createCacheStore, parseCacheUrl } from '../cache/createStore.js';
 import type { Logger } from '../cache/logger.js';
 import type { ResultCache } from '../cache/resultCache.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
+import { RequestBudget } from '../graphql/cost/requestBudget.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import type { GatewayServices } from '../graphql/services.js';
 import { DeadlineExceededError } from '../vision/errors.js';
 import type { Florence2 } from '../vision/florence2.js';
 import type { GatewayConfig } from './config.js';
+import { Engine } from '../engine/engine.js';
+import { GatewayMetrics } from '../observability/metrics.js';
+import { requestMetricsPlugin } from '../observability/requestMetricsPlugin.js';
 import { loadServices } from './loadServices.js';
+import { apiKeyMiddleware } from './middleware/apiKeys.js';
+import { rateLimitMiddleware } from './middleware/rateLimit.js';
+import { costLimitPlugin } from './plugins/costLimitPlugin.js';
+import { queryShapeRules } from './plugins/queryShapeRules.js';
+import { responseCachePlugin } from './plugins/responseCache.js';
 import { ReadinessState } from './readiness.js';
 import { graphiqlRoutes } from './routes/graphiql.js';
 import { healthRoutes } from './routes/health.js';
@@ -47,8 +56,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const logger = options.logger ?? pino({ level: config.logLevel });
   const readiness = new ReadinessState();
   const cache = await createCacheStore(config.cacheUrl, { logger });
+  const metrics = new GatewayMetrics();
+  const responseCache = responseCachePlugin({ maxBytes: config.responseCacheBytes });
   const app = express();
   app.disable('x-powered-by');
+  // ETags would hash every response body, and POST responses are never revalidated.
+  app.set('etag', false);
   const httpServer = createServer(app);
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -58,11 +71,29 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     // Apollo's own SIGTERM handler would stop the server before readiness is turned off.
     stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    // Our own rule refuses introspection when it is off, with a message naming INTROSPECTION.
+    introspection: true,
+    validationRules: queryShapeRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxTaskFields: config.maxTaskFields, introspection: config.introspection }),
+    plugins: [
+      // In-flight requests may take up to their deadline to finish; then connections are closed.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.requestTimeoutMs }),
+      requestMetricsPlugin({ metrics, logger, slowQueryMs: config.slowQueryMs }),
+      ApolloServerPluginLandingPageDisabled(),
+      costLimitPlugin({ maxCost: config.maxQueryCost, generationDefaults: { numBeams: config.numBeams, maxNewTokens: config.maxNewTokens } }),
+      responseCache,
+    ],
   });
   await apollo.start();
 
+  // API keys, then the rate limit (per key, else per IP), on the routes that do work; health stays open.
+  const cacheTarget = parseCacheUrl(config.cacheUrl);
+  const rateLimit = config.rateLimit && rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
+  const guards = [...(config.apiKeys.length > 0 ? [apiKeyMiddleware({ keys: config.apiKeys })] : []), ...(rateLimit ? [rateLimit] : [])];
+  if (guards.length > 0) app.use(['/graphql', '/images'], ...guards);
   app.use(healthRoutes(readiness));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(uploadRoutes(readiness, config.imageLimits.maxBytes));
   app.use(
     '/graphql',
@@ -80,11 +111,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         res.setHeader('x-request-id', requestId);
         const requestLogger = logger.child({ requestId });
         requestLogger.debug({ operationName: (req.body as { operationName?: unknown } | undefined)?.operationName }, 'graphql request');
-        return createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), requestLogger);
+        return createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), requestLogger, new RequestBudget(config.requestBudget));
       },
     }),
   );
-  app.use(graphiqlRoutes());
+  if (config.graphiql) app.use(graphiqlRoutes());
   app.use(jsonErrors(logger, config.graphqlBodyLimitBytes));
 
   await new Promise<void>((resolve, reject) => {
@@ -97,9 +128,19 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   logger.info({ url }, 'listening');
 
   let florence: Florence2 | undefined;
-  const loaded = loadModel(config, cache, logger).then(
+  const loadStarted = performance.now();
+  const loaded = loadModel(config, cache, logger, metrics).then(
     (model) => {
       florence = model.florence;
+      metrics.modelLoadSeconds.set((performance.now() - loadStarted) / 1000);
+      const { model: info, runner } = model.services;
+      metrics.modelInfo.set({ model: info.id, dtype: info.dtype, device: info.device, fingerprint: info.fingerprint }, 1);
+      if (model.florence.deviceFallback) metrics.deviceFallbacks.inc({ requested: config.device });
+      metrics.attach({
+        ...(runner instanceof Engine ? { engine: () => runner.stats() } : {}),
+        resultCache: () => cache.stats(),
+        responseCache: () => responseCache.stats(),
+      });
       readiness.ready(model.services);
       return model.services;
     },
@@ -121,14 +162,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await apollo.stop(); // drains: refuses new connections, lets in-flight requests finish
       await florence?.dispose();
       await cache.close();
+      await rateLimit?.close();
       logger.info('stopped');
     },
   };
 }
 
-async function loadModel(config: GatewayConfig, cache: ResultCache, logger: Logger): ReturnType<typeof loadServices> {
+async function loadModel(config: GatewayConfig, cache: ResultCache, logger: Logger, metrics: GatewayMetrics): ReturnType<typeof loadServices> {
   if (!config.modelDir) throw new Error('no model folder configured (MODEL_DIR or --model)');
-  return loadServices(config, config.modelDir, cache, logger);
+  return loadServices(config, config.modelDir, cache, logger, metrics.engineObserver());
 }
 
 /** Aborts when the request's deadline passes or its client goes away before the answer. */

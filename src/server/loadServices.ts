@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import type { ResultCache } from '../cache/resultCache.js';
 import type { Logger } from '../cache/logger.js';
 import { modelFingerprint } from '../cache/modelFingerprint.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, type EngineObserver } from '../engine/engine.js';
 import type { GatewayServices } from '../graphql/services.js';
 import { Florence2 } from '../vision/florence2.js';
 import type { GatewayConfig } from './config.js';
@@ -15,7 +15,7 @@ export interface LoadedModel {
   readonly florence: Florence2;
 }
 
-export async function loadServices(config: GatewayConfig, modelDir: string, cache: ResultCache, logger: Logger): Promise<LoadedModel> {
+export async function loadServices(config: GatewayConfig, modelDir: string, cache: ResultCache, logger: Logger, observer?: EngineObserver): Promise<LoadedModel> {
   const started = performance.now();
   const florence = await Florence2.load(modelDir, { dtype: config.dtype, threads: config.threads, device: config.device, imageLimits: { maxPixels: config.imageLimits.maxPixels } });
   const dtype = typeof config.dtype === 'string' ? config.dtype : Object.entries(config.dtype).map(([module, d]) => `${module}=${d}`).join(',');
@@ -26,7 +26,7 @@ export async function loadServices(config: GatewayConfig, modelDir: string, cach
   return {
     florence,
     services: {
-      runner: new Engine(florence, { modelFingerprint: fingerprint, ...config.engine }),
+      runner: new Engine(florence, { modelFingerprint: fingerprint, ...config.engine, ...(observer ? { observer } : {}) }),
       cache,
       model: {
         id: basename(modelDir),

@@ -17,7 +17,14 @@ export type FlorenceErrorCode =
   | 'IMAGE_NOT_FOUND'
   | 'DEADLINE_EXCEEDED'
   | 'BUSY'
-  | 'DISPOSED';
+  | 'DISPOSED'
+  // Cost and abuse limits of the GraphQL layer (src/graphql/cost/errors.ts).
+  | 'BUDGET_EXCEEDED'
+  | 'QUERY_TOO_COSTLY'
+  | 'QUERY_TOO_DEEP'
+  | 'TOO_MANY_ALIASES'
+  | 'TOO_MANY_TASK_FIELDS'
+  | 'INTROSPECTION_DISABLED';
 
 export class FlorenceError extends Error {
   readonly code: FlorenceErrorCode;

@@ -64,6 +64,12 @@ export interface TaskPlan {
   readonly options: ResolvedGenerationOptions;
 }
 
+/** The stages of `generate`, for timing. */
+export type GenerationStage = 'encoder' | 'decode' | 'parse';
+
+/** Told how long each stage of a `generate` call took, in milliseconds. */
+export type StageObserver = (stage: GenerationStage, ms: number) => void;
+
 /** One generation to run from cached image features. */
 export interface GenerationItem {
   readonly features: Float32Array;
@@ -193,15 +199,22 @@ export class Florence2 {
    * Encoder and decode loop for many (features, task) items in one batch, then post-processing.
    * Each item gets its result or its own error (an aborted item gets its signal's reason).
    */
-  async generate(items: readonly GenerationItem[]): Promise<(RunResult | Error)[]> {
+  async generate(items: readonly GenerationItem[], onStage?: StageObserver): Promise<(RunResult | Error)[]> {
     this.assertUsable();
     if (items.length === 0) return [];
     const { config, generation } = this.folder;
+    let mark = performance.now();
+    const lap = (stage: GenerationStage) => {
+      const now = performance.now();
+      onStage?.(stage, now - mark);
+      mark = now;
+    };
     const rows = await encodePrompts(
       this.graphs,
       items.map((item) => ({ features: item.features, promptIds: item.plan.promptIds })),
       config.padTokenId,
     );
+    lap('encoder');
     const outputs = await decodeJobs(
       this.graphs,
       rows,
@@ -210,7 +223,8 @@ export class Florence2 {
         ...(item.signal ? { signal: item.signal } : {}),
       })),
     );
-    return outputs.map((output, i) => {
+    lap('decode');
+    const results = outputs.map((output, i) => {
       if (output instanceof Error) return output;
       const { plan, size } = items[i]!;
       try {
@@ -227,6 +241,8 @@ export class Florence2 {
         return error as Error;
       }
     });
+    lap('parse');
+    return results;
   }
 
   async dispose(): Promise<void> {

@@ -9,7 +9,7 @@ import { tinyModelDir } from '../helpers/models.js';
 import { repoRoot } from '../helpers/paths.js';
 
 test('graceful shutdown on SIGTERM', async () => {
-  // The unbiased model never chooses </s>, so a 1024-token caption keeps the server busy for a while.
+  // The unbiased model never chooses </s>, so a 400-token caption keeps the server busy for a few seconds.
   const model = await tinyModelDir({ bias: undefined });
   const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'serve', '--model', model], {
     env: { PATH: process.env['PATH'], PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug' },
@@ -36,7 +36,7 @@ test('graceful shutdown on SIGTERM', async () => {
   const longRequest = fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'query($b: String!) { image(base64: $b) { caption(generation: { maxNewTokens: 1024 }) { text } } }', variables: { b: image } }),
+    body: JSON.stringify({ query: 'query($b: String!) { image(base64: $b) { caption(generation: { maxNewTokens: 400 }) { text } } }', variables: { b: image } }),
   });
   await started; // the server is working on it
   child.kill('SIGTERM');

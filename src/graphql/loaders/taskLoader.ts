@@ -8,6 +8,7 @@ import DataLoader from 'dataloader';
 import type { ResultCache } from '../../cache/resultCache.js';
 import type { TaskRunner } from '../../engine/taskRunner.js';
 import type { RunResult, TaskPlan } from '../../vision/florence2.js';
+import type { RequestBudget } from '../cost/requestBudget.js';
 import type { Image } from '../types/Image.js';
 
 export interface TaskRequest {
@@ -18,16 +19,24 @@ export interface TaskRequest {
 
 export type TaskLoader = DataLoader<TaskRequest, RunResult, string>;
 
-export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal: AbortSignal): TaskLoader {
+/** `budget` is charged for each job that goes to the model (never for cache hits); jobs past it fail alone. */
+export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal: AbortSignal, budget?: RequestBudget): TaskLoader {
   return new DataLoader<TaskRequest, RunResult, string>(
     async (requests) => {
       const cached = await cache.getMany(
         requests.map((request) => request.cacheKey),
         isRunResult,
       );
-      const misses = requests.filter((_, i) => cached[i] === undefined);
+      // Charged in the order the fields asked, so which fields pass the budget is deterministic.
+      const refused = new Map<string, Error>();
+      const misses = requests.filter((request, i) => {
+        if (cached[i] !== undefined) return false;
+        const overBudget = budget?.charge(request.image.id, request.plan);
+        if (overBudget) refused.set(request.cacheKey, overBudget);
+        return !overBudget;
+      });
       const computed = misses.length === 0 ? [] : await runner.run(misses.map((request) => ({ key: request.cacheKey, image: request.image.handle, plan: request.plan, signal })));
-      const byKey = new Map(misses.map((request, i) => [request.cacheKey, computed[i]!]));
+      const byKey = new Map<string, RunResult | Error>([...misses.map((request, i) => [request.cacheKey, computed[i]!] as const), ...refused]);
       await Promise.all(
         [...byKey].flatMap(([key, result]) => (result instanceof Error ? [] : [cache.set(key, stripForCache(result))])),
       );

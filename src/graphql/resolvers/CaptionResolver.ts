@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
 import { runTask } from '../context.js';
+import { taskListComplexity } from '../cost/complexity.js';
+import { ASSUMED_LIST_SIZE } from '../cost/prices.js';
 import { asGroundedPhrases } from '../resultMapping.js';
 import { Caption } from '../types/Caption.js';
 import { TaskName } from '../types/enums.js';
@@ -13,6 +15,7 @@ import { GroundedPhrase } from '../types/GroundedPhrase.js';
 export class CaptionResolver {
   @FieldResolver(() => [GroundedPhrase], {
     nullable: true,
+    complexity: taskListComplexity(TaskName.CAPTION_TO_PHRASE_GROUNDING, ASSUMED_LIST_SIZE.phrases),
     description: 'The caption\'s phrases with the regions they refer to (<CAPTION_TO_PHRASE_GROUNDING> on this caption).',
   })
   async phrases(@Root() caption: Caption, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<GroundedPhrase[]> {

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { TaskInputError } from '../../vision/errors.js';
 import type { GatewayContext } from '../context.js';
+import { anyTaskComplexity, captionComplexity, taskComplexity, taskListComplexity } from '../cost/complexity.js';
+import { ASSUMED_LIST_SIZE } from '../cost/prices.js';
 import { runTask } from '../context.js';
 import { asFoundRegions, asGroundedPhrases, asRegions, asSegment, asText, asTextRegions } from '../resultMapping.js';
 import { Caption } from '../types/Caption.js';
@@ -20,7 +22,7 @@ const GENERATION_DESCRIPTION = 'Overrides of the server\'s generation settings f
 /** Every analysis field of an Image runs (or serves from cache) one Florence-2 task on it. */
 @Resolver(() => Image)
 export class ImageResolver {
-  @FieldResolver(() => Caption, { nullable: true, description: 'A caption (<CAPTION>, <DETAILED_CAPTION> or <MORE_DETAILED_CAPTION>).' })
+  @FieldResolver(() => Caption, { nullable: true, complexity: captionComplexity, description: 'A caption (<CAPTION>, <DETAILED_CAPTION> or <MORE_DETAILED_CAPTION>).' })
   async caption(
     @Root() image: Image,
     @Ctx() context: GatewayContext,
@@ -31,32 +33,48 @@ export class ImageResolver {
     return Caption.of(image, asText(answer.result), detail);
   }
 
-  @FieldResolver(() => [Region], { nullable: true, description: 'Objects with category names (<OD>).' })
+  @FieldResolver(() => [Region], { nullable: true, complexity: taskListComplexity(TaskName.OD, ASSUMED_LIST_SIZE.detections), description: 'Objects with category names (<OD>).' })
   async objects(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<Region[]> {
     return asRegions(image, (await runTask(context, image, TaskName.OD, undefined, generation)).result, true);
   }
 
-  @FieldResolver(() => [Region], { nullable: true, description: 'Regions with a short description each (<DENSE_REGION_CAPTION>).' })
+  @FieldResolver(() => [Region], {
+    nullable: true,
+    complexity: taskListComplexity(TaskName.DENSE_REGION_CAPTION, ASSUMED_LIST_SIZE.detections),
+    description: 'Regions with a short description each (<DENSE_REGION_CAPTION>).',
+  })
   async denseRegions(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<Region[]> {
     return asRegions(image, (await runTask(context, image, TaskName.DENSE_REGION_CAPTION, undefined, generation)).result, true);
   }
 
-  @FieldResolver(() => [Region], { nullable: true, description: 'Boxes of likely objects, unlabelled (<REGION_PROPOSAL>).' })
+  @FieldResolver(() => [Region], {
+    nullable: true,
+    complexity: taskListComplexity(TaskName.REGION_PROPOSAL, ASSUMED_LIST_SIZE.detections),
+    description: 'Boxes of likely objects, unlabelled (<REGION_PROPOSAL>).',
+  })
   async regionProposals(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<Region[]> {
     return asRegions(image, (await runTask(context, image, TaskName.REGION_PROPOSAL, undefined, generation)).result, false);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'The text in the image (<OCR>).' })
+  @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.OCR), description: 'The text in the image (<OCR>).' })
   async text(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
     return asText((await runTask(context, image, TaskName.OCR, undefined, generation)).result);
   }
 
-  @FieldResolver(() => [TextRegion], { nullable: true, description: 'Lines of text with their quadrilaterals (<OCR_WITH_REGION>).' })
+  @FieldResolver(() => [TextRegion], {
+    nullable: true,
+    complexity: taskListComplexity(TaskName.OCR_WITH_REGION, ASSUMED_LIST_SIZE.detections),
+    description: 'Lines of text with their quadrilaterals (<OCR_WITH_REGION>).',
+  })
   async textRegions(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<TextRegion[]> {
     return asTextRegions((await runTask(context, image, TaskName.OCR_WITH_REGION, undefined, generation)).result);
   }
 
-  @FieldResolver(() => [GroundedPhrase], { nullable: true, description: 'The regions each phrase of a caption refers to (<CAPTION_TO_PHRASE_GROUNDING>).' })
+  @FieldResolver(() => [GroundedPhrase], {
+    nullable: true,
+    complexity: taskListComplexity(TaskName.CAPTION_TO_PHRASE_GROUNDING, ASSUMED_LIST_SIZE.phrases),
+    description: 'The regions each phrase of a caption refers to (<CAPTION_TO_PHRASE_GROUNDING>).',
+  })
   async ground(
     @Root() image: Image,
     @Ctx() context: GatewayContext,
@@ -66,7 +84,11 @@ export class ImageResolver {
     return asGroundedPhrases(image, (await runTask(context, image, TaskName.CAPTION_TO_PHRASE_GROUNDING, phrase, generation)).result);
   }
 
-  @FieldResolver(() => [Region], { nullable: true, description: 'Everything matching a name or short description (<OPEN_VOCABULARY_DETECTION>).' })
+  @FieldResolver(() => [Region], {
+    nullable: true,
+    complexity: taskListComplexity(TaskName.OPEN_VOCABULARY_DETECTION, ASSUMED_LIST_SIZE.detections),
+    description: 'Everything matching a name or short description (<OPEN_VOCABULARY_DETECTION>).',
+  })
   async find(
     @Root() image: Image,
     @Ctx() context: GatewayContext,
@@ -76,7 +98,11 @@ export class ImageResolver {
     return asFoundRegions(image, (await runTask(context, image, TaskName.OPEN_VOCABULARY_DETECTION, query, generation)).result);
   }
 
-  @FieldResolver(() => Segment, { nullable: true, description: 'The outline of what an expression refers to (<REFERRING_EXPRESSION_SEGMENTATION>).' })
+  @FieldResolver(() => Segment, {
+    nullable: true,
+    complexity: taskComplexity(TaskName.REFERRING_EXPRESSION_SEGMENTATION),
+    description: 'The outline of what an expression refers to (<REFERRING_EXPRESSION_SEGMENTATION>).',
+  })
   async segment(
     @Root() image: Image,
     @Ctx() context: GatewayContext,
@@ -95,7 +121,7 @@ export class ImageResolver {
     return Region.of(image, Box.of(x1, y1, x2, y2), null);
   }
 
-  @FieldResolver(() => TaskOutput, { nullable: true, description: 'Any task by name, with its raw generation and parsed result.' })
+  @FieldResolver(() => TaskOutput, { nullable: true, complexity: anyTaskComplexity, description: 'Any task by name, with its raw generation and parsed result.' })
   async task(
     @Root() image: Image,
     @Ctx() context: GatewayContext,

@@ -3,6 +3,7 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { TaskInputError } from '../../vision/errors.js';
 import { TASKS } from '../../vision/tasks.js';
 import type { GatewayContext } from '../context.js';
+import { imageComplexity, imagesComplexity } from '../cost/complexity.js';
 import { imageSourceKey, type ImageSourceSpec } from '../loaders/imageLoader.js';
 import { TaskName } from '../types/enums.js';
 import { Image } from '../types/Image.js';
@@ -12,6 +13,7 @@ import { ModelInfo } from '../types/ModelInfo.js';
 export class QueryResolver {
   @Query(() => Image, {
     nullable: true,
+    complexity: imageComplexity,
     description:
       'An image from exactly one source: `url` (http/https; private and loopback addresses are refused), `base64` (plain or a data: URL), or `id` (from POST /images). Null with an error when the source fails; the rest of the response stays.',
   })
@@ -29,11 +31,13 @@ export class QueryResolver {
     if (given.length !== 1) {
       return Promise.reject(new TaskInputError(`image() takes exactly one of url, base64 or id; got ${given.length === 0 ? 'none' : given.length}`));
     }
+    if (url != null) context.determinism.fromVariables = false;
     return context.images.load(imageSourceKey(given[0]!));
   }
 
   @Query(() => [Image], {
     nullable: 'items',
+    complexity: imagesComplexity,
     description: 'Several images by URL, loaded in parallel. An image that fails is null at its index, with an error naming that index.',
   })
   images(@Ctx() context: GatewayContext, @Arg('urls', () => [String]) urls: string[]): Promise<(Image | Error)[]> {
@@ -41,6 +45,7 @@ export class QueryResolver {
     if (urls.length > limit) {
       return Promise.reject(new TaskInputError(`images() takes at most ${limit} URLs; got ${urls.length}`));
     }
+    context.determinism.fromVariables = false;
     return context.images.loadMany(urls.map((url) => imageSourceKey({ url })));
   }
 

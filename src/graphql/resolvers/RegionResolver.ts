@@ -3,6 +3,7 @@ import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { regionToLocTokens } from '../../vision/regionInput.js';
 import type { GatewayContext } from '../context.js';
 import { runTask } from '../context.js';
+import { taskComplexity } from '../cost/complexity.js';
 import { asSegment, regionAnswer } from '../resultMapping.js';
 import { TaskName } from '../types/enums.js';
 import { GenerationInput } from '../types/GenerationInput.js';
@@ -18,23 +19,25 @@ export class RegionResolver {
     return region.image;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'The category of what is in the box (<REGION_TO_CATEGORY>).' })
+  @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.REGION_TO_CATEGORY), description: 'The category of what is in the box (<REGION_TO_CATEGORY>).' })
   async category(@Root() region: Region, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
     return regionAnswer((await runRegionTask(context, region, TaskName.REGION_TO_CATEGORY, generation)).result);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'A description of what is in the box (<REGION_TO_DESCRIPTION>).' })
+  @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.REGION_TO_DESCRIPTION), description: 'A description of what is in the box (<REGION_TO_DESCRIPTION>).' })
   async description(@Root() region: Region, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
     return regionAnswer((await runRegionTask(context, region, TaskName.REGION_TO_DESCRIPTION, generation)).result);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'The text in the box (<REGION_TO_OCR>).' })
+  @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.REGION_TO_OCR), description: 'The text in the box (<REGION_TO_OCR>).' })
   async text(@Root() region: Region, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
     return regionAnswer((await runRegionTask(context, region, TaskName.REGION_TO_OCR, generation)).result);
   }
 
   @FieldResolver(() => Segment, {
     nullable: true,
+    // Priced even for `find`'s polygon regions, which need no task: the estimate cannot tell them apart.
+    complexity: taskComplexity(TaskName.REGION_TO_SEGMENTATION),
     description:
       'The outline of the object in the box (<REGION_TO_SEGMENTATION>). A region found by `find` in polygon form returns those polygons without running a task.',
   })

@@ -20,4 +20,10 @@ export class GenerationInput {
   @Min(2)
   @Max(MAX_NEW_TOKENS)
   maxNewTokens?: number;
+
+  @Field(() => Int, { nullable: true, description: `</s> is not allowed before this many tokens: 0 to ${MAX_NEW_TOKENS}, at most maxNewTokens. Equal to maxNewTokens, every answer has exactly that length.` })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_NEW_TOKENS)
+  minNewTokens?: number;
 }

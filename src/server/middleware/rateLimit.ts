@@ -1,0 +1,177 @@
+/**
+ * Per-client rate limiting with rate-limiter-flexible: a fixed window of `points` requests per
+ * `durationSeconds` for each client, the client being its API key (when keys are on and it sent a
+ * valid one) or else its IP address (IPv6 by /64, what one subscriber usually holds). Past the
+ * limit: 429, `Retry-After`, and a GraphQL-shaped RATE_LIMITED error. Every answer carries
+ * `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds).
+ *
+ * Counts live in memory, or in Redis when one is given, so that replicas share them. A Redis that
+ * is down or not yet connected never fails a request: each process counts in memory meanwhile
+ * (rate-limiter-flexible's insurance limiter), and Redis takes over again when it answers.
+ */
+import { createClient } from '@keyv/redis';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import ipaddr from 'ipaddr.js';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from '../../cache/logger.js';
+import { authenticatedClientId } from './apiKeys.js';
+import { sendGraphQLError } from './graphqlErrorResponse.js';
+
+/** A parsed `RATE_LIMIT`: `points` requests per `durationSeconds`. */
+export interface RateLimitSetting {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+export interface RateLimitOptions {
+  readonly limit: RateLimitSetting;
+  /**
+   * `redis://…` to share counts between replicas (the gateway passes CACHE_URL when it names Redis).
+   * Default: none, counts in this process's memory.
+   */
+  readonly redisUrl?: string | undefined;
+  /**
+   * Prefix of the Redis keys (`<prefix>:<client>`). Default `DEFAULT_RATE_LIMIT_PREFIX`
+   * (`florence:ratelimit`), beside the results cache's `florence::` keys; tests use their own.
+   */
+  readonly keyPrefix?: string;
+  /** Who a request counts against. Default: the authenticated API key's id, else the IP (IPv6 by /64). */
+  readonly clientKey?: (req: Request, res: Response) => string;
+  /** Where Redis trouble is reported (debug) and limiter failures (warn). Default: silent. */
+  readonly logger?: Logger;
+}
+
+/** The middleware, and `close()` to release its Redis connection at shutdown. */
+export type RateLimitMiddleware = RequestHandler & { close(): Promise<void> };
+
+/** Short, and next to the cache's `florence` namespace so an operator sees whose keys these are. */
+export const DEFAULT_RATE_LIMIT_PREFIX = 'florence:ratelimit';
+/** A local or LAN Redis answers in milliseconds; a slower connect waits in the background. */
+const REDIS_CONNECT_TIMEOUT_MS = 2_000;
+/** Cap of the reconnect backoff: a restarted Redis is used again within about a second. */
+const RECONNECT_MAX_DELAY_MS = 1_000;
+/** First reconnect delay, doubled per attempt up to the cap. */
+const RECONNECT_BASE_DELAY_MS = 50;
+/** Window units `RATE_LIMIT` accepts, in seconds. */
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, sec: 1, second: 1, min: 60, minute: 60, h: 3600, hour: 3600, d: 86_400, day: 86_400 };
+/** Longest window: one day. Counts in memory live that long, and longer windows are quotas, not rate limits. */
+const MAX_WINDOW_SECONDS = 86_400;
+/** Most requests per window (a sanity bound: beyond it the limit is not limiting anything). */
+const MAX_POINTS = 1_000_000;
+const RATE_LIMIT_SYNTAX = '<requests>/[<count>]<unit> with unit s, min, h or d, e.g. 60/min, 1000/h, 10/30s';
+
+/**
+ * `RATE_LIMIT` → a setting; unset or empty means off. The syntax is `<requests>/[<count>]<unit>`:
+ * `60/min`, `1000/h`, `10/30s`, `5/second`. Throws an Error with the syntax when the text is not that.
+ */
+export function parseRateLimit(text: string | undefined): RateLimitSetting | undefined {
+  const trimmed = text?.trim() ?? '';
+  if (trimmed === '') return undefined;
+  const match = /^(\d{1,7})\s*\/\s*(\d{1,6})?\s*([a-z]+?)s?$/i.exec(trimmed);
+  const unit = match ? UNIT_SECONDS[match[3]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new Error(`RATE_LIMIT must be ${RATE_LIMIT_SYNTAX}; got ${JSON.stringify(trimmed.slice(0, 40))}`);
+  const points = Number(match[1]);
+  const durationSeconds = Number(match[2] ?? '1') * unit;
+  if (points < 1 || points > MAX_POINTS) throw new Error(`RATE_LIMIT allows 1 to ${MAX_POINTS} requests per window; got ${points}`);
+  if (durationSeconds < 1 || durationSeconds > MAX_WINDOW_SECONDS) throw new Error(`RATE_LIMIT's window must be 1 s to 1 day; got ${durationSeconds} s`);
+  return { points, durationSeconds };
+}
+
+/** "60 requests per minute", "10 requests per 30 seconds". */
+export function describeRateLimit({ points, durationSeconds }: RateLimitSetting): string {
+  const requests = `${points} request${points === 1 ? '' : 's'}`;
+  for (const [seconds, name] of [[86_400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']] as const) {
+    if (durationSeconds % seconds === 0) {
+      const count = durationSeconds / seconds;
+      return count === 1 ? `${requests} per ${name}` : `${requests} per ${count} ${name}s`;
+    }
+  }
+  return `${requests} per ${durationSeconds} seconds`;
+}
+
+export function rateLimitMiddleware(options: RateLimitOptions): RateLimitMiddleware {
+  const { points, durationSeconds } = options.limit;
+  const keyPrefix = options.keyPrefix ?? DEFAULT_RATE_LIMIT_PREFIX;
+  const clientKey = options.clientKey ?? defaultClientKey;
+  const memory = new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix });
+  const redis = options.redisUrl ? redisLimiter(options.redisUrl, { points, duration: durationSeconds, keyPrefix, insuranceLimiter: memory }, options.logger) : undefined;
+  const limiter = redis?.limiter ?? memory;
+  const policy = describeRateLimit(options.limit);
+
+  const handler = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    let outcome: RateLimiterRes;
+    try {
+      outcome = await limiter.consume(clientKey(req, res));
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) {
+        // Both stores failed (cannot happen with the memory insurance, but never block on our fault).
+        options.logger?.warn({ err: rejection }, 'rate limiter failed; request let through');
+        return next();
+      }
+      const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      setRateLimitHeaders(res, points, rejection);
+      res.setHeader('retry-after', String(retryAfter));
+      sendGraphQLError(res, 429, 'RATE_LIMITED', `too many requests: this server allows ${policy} per client; retry in ${retryAfter} s`);
+      return;
+    }
+    setRateLimitHeaders(res, points, outcome);
+    next();
+  };
+  return Object.assign(handler, { close: redis?.close ?? (async () => undefined) });
+}
+
+function setRateLimitHeaders(res: Response, points: number, state: RateLimiterRes): void {
+  res.setHeader('ratelimit-limit', String(points));
+  res.setHeader('ratelimit-remaining', String(Math.max(0, state.remainingPoints)));
+  res.setHeader('ratelimit-reset', String(Math.max(0, Math.ceil(state.msBeforeNext / 1000))));
+}
+
+/** The authenticated API key's id, else the IP: IPv4-mapped IPv6 as IPv4, other IPv6 by its /64. */
+function defaultClientKey(req: Request, res: Response): string {
+  const client = authenticatedClientId(res);
+  if (client) return client;
+  const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  if (!ipaddr.isValid(address)) return `ip:${address}`;
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
+  return `ip6:${parts.join(':')}::/64`;
+}
+
+function redisLimiter(
+  url: string,
+  limits: { points: number; duration: number; keyPrefix: string; insuranceLimiter: RateLimiterMemory },
+  logger: Logger | undefined,
+): { limiter: RateLimiterRedis; close(): Promise<void> } {
+  const client = createClient({
+    url,
+    // Fail at once while disconnected, so the memory insurance counts instead of requests waiting.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries: number) => Math.min(RECONNECT_BASE_DELAY_MS * 2 ** Math.min(retries, 16), RECONNECT_MAX_DELAY_MS),
+    },
+  });
+  // Without a listener an 'error' event would crash the process; the insurance limiter covers.
+  client.on('error', (error: unknown) => logger?.debug({ err: error }, 'rate limiter redis error'));
+  // In the background: until it is ready, rejectIfRedisNotReady sends every count to memory.
+  client.connect().catch((error: unknown) => logger?.debug({ err: error }, 'rate limiter redis connect failed; counting in memory'));
+  const limiter = new RateLimiterRedis({
+    storeClient: client,
+    // node-redis v4+ API (eval with { keys, arguments }); its client is not detected by class name.
+    useRedisPackage: true,
+    rejectIfRedisNotReady: true,
+    ...limits,
+  });
+  return {
+    limiter,
+    async close() {
+      if (!client.isOpen) return;
+      if (!client.isReady) {
+        client.destroy();
+        return;
+      }
+      await client.close();
+    },
+  };
+}
