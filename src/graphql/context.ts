@@ -27,6 +27,8 @@ export interface GatewayContext {
    * comes from a URL, whose content may change while the URL stays (ids and base64 name content).
    */
   readonly determinism: { fromVariables: boolean };
+  /** Where the HTTP layer would store this response for byte-identical repeats (see responseCache.ts). */
+  readonly rawResponseKey?: string | undefined;
 }
 
 export function createContext(

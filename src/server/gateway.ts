@@ -31,7 +31,7 @@ import { apiKeyMiddleware } from './middleware/apiKeys.js';
 import { rateLimitMiddleware } from './middleware/rateLimit.js';
 import { costLimitPlugin } from './plugins/costLimitPlugin.js';
 import { queryShapeRules } from './plugins/queryShapeRules.js';
-import { responseCachePlugin } from './plugins/responseCache.js';
+import { ResponseCache } from './plugins/responseCache.js';
 import { ReadinessState } from './readiness.js';
 import { graphiqlRoutes } from './routes/graphiql.js';
 import { healthRoutes } from './routes/health.js';
@@ -57,7 +57,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const readiness = new ReadinessState();
   const cache = await createCacheStore(config.cacheUrl, { logger });
   const metrics = new GatewayMetrics();
-  const responseCache = responseCachePlugin({ maxBytes: config.responseCacheBytes });
+  const responseCache = new ResponseCache({ maxBytes: config.responseCacheBytes });
   const app = express();
   app.disable('x-powered-by');
   // ETags would hash every response body, and POST responses are never revalidated.
@@ -80,7 +80,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       requestMetricsPlugin({ metrics, logger, slowQueryMs: config.slowQueryMs }),
       ApolloServerPluginLandingPageDisabled(),
       costLimitPlugin({ maxCost: config.maxQueryCost, generationDefaults: { numBeams: config.numBeams, maxNewTokens: config.maxNewTokens } }),
-      responseCache,
+      responseCache.plugin(),
     ],
   });
   await apollo.start();
@@ -90,11 +90,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const rateLimit = config.rateLimit && rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
   const guards = [...(config.apiKeys.length > 0 ? [apiKeyMiddleware({ keys: config.apiKeys })] : []), ...(rateLimit ? [rateLimit] : [])];
   if (guards.length > 0) app.use(['/graphql', '/images'], ...guards);
-  app.use(healthRoutes(readiness));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  app.use(uploadRoutes(readiness, config.imageLimits.maxBytes));
+  // /graphql first: every request walks the routes registered before its own.
   app.use(
     '/graphql',
     (req: Request, res: Response, next: NextFunction) => {
@@ -102,6 +98,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       if (reason === undefined) return next();
       res.status(503).json({ errors: [{ message: reason, extensions: { code: 'UNAVAILABLE' } }] });
     },
+    responseCache.middleware(
+      () => (readiness.value.status === 'ready' ? readiness.value.services.model.fingerprint : undefined),
+      config.graphqlBodyLimitBytes,
+      (operation, seconds) => {
+        metrics.requests.inc({ operation, outcome: 'ok' });
+        metrics.requestDuration.observe({ operation }, seconds);
+      },
+    ),
     express.json({ limit: config.graphqlBodyLimitBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
@@ -111,10 +115,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         res.setHeader('x-request-id', requestId);
         const requestLogger = logger.child({ requestId });
         requestLogger.debug({ operationName: (req.body as { operationName?: unknown } | undefined)?.operationName }, 'graphql request');
-        return createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), requestLogger, new RequestBudget(config.requestBudget));
+        const context = createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), requestLogger, new RequestBudget(config.requestBudget));
+        const rawResponseKey = res.locals['rawResponseKey'] as string | undefined;
+        return rawResponseKey ? { ...context, rawResponseKey } : context;
       },
     }),
   );
+  app.use(healthRoutes(readiness));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(uploadRoutes(readiness, config.imageLimits.maxBytes));
   if (config.graphiql) app.use(graphiqlRoutes());
   app.use(jsonErrors(logger, config.graphqlBodyLimitBytes));
 

@@ -8,8 +8,10 @@
  * left for execution to report (400, BAD_USER_INPUT) instead of failing the estimate with a 500.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getVariableValues, GraphQLError } from 'graphql';
+import { getVariableValues, GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { LRUCache } from 'lru-cache';
+import { canonicalJson } from '../../cache/cacheKey.js';
 import type { CostEstimateContext } from '../../graphql/cost/complexity.js';
 import { QueryLimitError } from '../../graphql/cost/errors.js';
 import { ASSUMED_LIST_SIZE, DEFAULT_MAX_QUERY_COST, type PricedOptions } from '../../graphql/cost/prices.js';
@@ -47,32 +49,21 @@ export function costLimitPlugin(options: CostLimitOptions = {}): ApolloServerPlu
   if (!(maxCost > 0)) throw new RangeError(`costLimitPlugin: maxCost must be a positive number of cost units; got ${maxCost}`);
   const estimateContext: CostEstimateContext = { generationDefaults: options.generationDefaults ?? {} };
   const estimators = [fieldExtensionsEstimator(), UNPRICED];
+  // A repeated query (same text, operation and variables) has the same estimate: walking the
+  // document again would cost more than answering a warm repeat from the response cache.
+  const estimates = new LRUCache<string, number>({ max: ESTIMATE_CACHE_ENTRIES });
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, request, queryHash }) {
           // No operation: execution reports the unknown operationName itself.
           if (!operation) return;
-          // Variables that do not fit their types would throw inside the estimate; execution
-          // reports them properly (400, BAD_USER_INPUT) before running anything, so skip here.
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-          if (coerced.errors) return;
-          let estimate: number;
-          try {
-            estimate = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              ...(operation.name ? { operationName: operation.name.value } : {}),
-              estimators,
-              context: estimateContext,
-              maxQueryNodes: options.maxNodes ?? DEFAULT_MAX_ESTIMATED_NODES,
-            });
-          } catch (error) {
-            // The library throws GraphQLErrors for queries it cannot measure (too many nodes,
-            // arguments it cannot read): the client's query, so a 400 with the reason.
-            if (!(error instanceof GraphQLError)) throw error;
-            throw new QueryLimitError('QUERY_TOO_COSTLY', `the query's cost could not be estimated: ${error.message}`).toGraphQLError();
+          const memoKey = estimateKey(queryHash, operation.name?.value, request.variables);
+          let estimate = memoKey === undefined ? undefined : estimates.get(memoKey);
+          if (estimate === undefined) {
+            estimate = measure(schema, document, operation, request.variables);
+            if (estimate === undefined) return;
+            if (memoKey !== undefined) estimates.set(memoKey, estimate);
           }
           if (estimate > maxCost) {
             throw new QueryLimitError(
@@ -87,4 +78,40 @@ export function costLimitPlugin(options: CostLimitOptions = {}): ApolloServerPlu
       };
     },
   };
+
+  /** The estimate, or undefined when the variables do not fit (execution reports that). */
+  function measure(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number | undefined {
+    // Variables that do not fit their types would throw inside the estimate; execution
+    // reports them properly (400, BAD_USER_INPUT) before running anything, so skip here.
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+    if (coerced.errors) return undefined;
+    try {
+      return getComplexity({
+        schema,
+        query: document,
+        variables: variables ?? {},
+        ...(operation.name ? { operationName: operation.name.value } : {}),
+        estimators,
+        context: estimateContext,
+        maxQueryNodes: options.maxNodes ?? DEFAULT_MAX_ESTIMATED_NODES,
+      });
+    } catch (error) {
+      // The library throws GraphQLErrors for queries it cannot measure (too many nodes,
+      // arguments it cannot read): the client's query, so a 400 with the reason.
+      if (!(error instanceof GraphQLError)) throw error;
+      throw new QueryLimitError('QUERY_TOO_COSTLY', `the query's cost could not be estimated: ${error.message}`).toGraphQLError();
+    }
+  }
+}
+
+/** Distinct (query, operation, variables) estimates remembered. */
+const ESTIMATE_CACHE_ENTRIES = 10_000;
+
+function estimateKey(queryHash: string | undefined, operationName: string | undefined, variables: Record<string, unknown> | undefined): string | undefined {
+  if (queryHash === undefined) return undefined;
+  try {
+    return `${queryHash}\0${operationName ?? ''}\0${canonicalJson(variables ?? {})}`;
+  } catch {
+    return undefined;
+  }
 }
