@@ -7,10 +7,10 @@
  */
 import { attr } from './graph.js';
 import type { GraphBuilder } from './graph.js';
-import { MASK_NEG, addNorm, attentionOutput, dimScalar, feedForward, keyHeads, paddingMask, positionEmbeddings, positionTable, queryHeads, valueHeads } from './bart.js';
+import { MASK_NEG, addNorm, attentionOutput, dimScalar, feedForward, keyHeads, paddingMask, positionEmbeddings, positionTable, queryHeads, residualGain, valueHeads } from './bart.js';
 import { BIAS_CLASSES, BIAS_POSITIONS } from './bias.js';
 import type { BiasSchedule } from './bias.js';
-import { layerNorm } from './layers.js';
+import { attend, fanInStd, layerNorm, linear, mergeHeads } from './layers.js';
 import type { LayerCtx } from './layers.js';
 import { DataType } from './onnx.js';
 import { VOCAB_SIZE, headDim } from './sizes.js';
@@ -71,8 +71,6 @@ export function buildDecoderMerged(ctx: LayerCtx, dims: LanguageDims, nominal: D
   const causal = g.op1('Where', [allowed, g.constF32([0], []), g.constF32([MASK_NEG], [])]);
   const crossMask = paddingMask(g, encoderMask);
 
-  const cross = crossKeyValues(ctx, dims, useCache, encoderStates, nominal.encoderTokens);
-
   const table = positionTable(ctx, `${prefix}.embed_positions.weight`, dims);
   let x = g.op1('Add', [embeds, positionEmbeddings(g, table, positions)]);
   x = layerNorm(ctx, x, `${prefix}.layernorm_embedding`, d);
@@ -90,9 +88,10 @@ export function buildDecoderMerged(ctx: LayerCtx, dims: LanguageDims, nominal: D
     x = addNorm(ctx, x, attentionOutput(ctx, q, k, v, causal, `${name}.self_attn`, dims, s, keys, dims.decoderLayers), `${name}.self_attn_layer_norm`, dims);
 
     const crossQ = queryHeads(ctx, x, `${name}.encoder_attn.q_proj`, dims, s);
-    const [crossK, crossV] = cross[i] ?? [];
-    if (crossK === undefined || crossV === undefined) throw new Error('missing cross-attention cache');
-    x = addNorm(ctx, x, attentionOutput(ctx, crossQ, crossK, crossV, crossMask, `${name}.encoder_attn`, dims, s, nominal.encoderTokens, dims.decoderLayers), `${name}.encoder_attn_layer_norm`, dims);
+    const crossContext = crossAttention(ctx, dims, i, useCache, encoderStates, crossQ, crossMask, nominal.encoderTokens);
+    ctx.ledger.addMacs(ctx.scope, 2 * s * nominal.encoderTokens * d);
+    const crossOut = linear(ctx, mergeHeads(g, crossContext, d), `${name}.encoder_attn.out_proj`, d, d, s, { std: fanInStd(d, residualGain(dims.decoderLayers)) });
+    x = addNorm(ctx, x, crossOut, `${name}.encoder_attn_layer_norm`, dims);
     const last = i === dims.decoderLayers - 1;
     x = addNorm(ctx, x, feedForward(ctx, x, name, dims, s, dims.decoderLayers), `${name}.final_layer_norm`, dims, last ? READOUT_GAINS : undefined);
   }
@@ -116,33 +115,37 @@ export function buildDecoderMerged(ctx: LayerCtx, dims: LanguageDims, nominal: D
 }
 
 /**
- * The `If`: its outputs are named present.{i}.encoder.{key,value} and feed cross-attention.
- * then (use_cache_branch = true): pass the past encoder keys/values through.
- * else: project encoder_hidden_states with each layer's k_proj/v_proj.
+ * Cross-attention of layer `i`, inside an `If` on use_cache_branch, as optimum's merged decoder
+ * has it: the cached branch reads the past encoder keys/values where they are (outer-scope values,
+ * no copy) and outputs placeholders for present.{i}.encoder.*, which callers ignore on cached
+ * steps; the other branch projects encoder_hidden_states, attends, and outputs the keys/values it
+ * made. (Passing the past through as outputs would copy ~22 MB per row per step at base size.)
+ * Returns the attention context [B, H, s, hd] before the output projection.
  */
-function crossKeyValues(ctx: LayerCtx, dims: LanguageDims, useCache: string, encoderStates: string, encoderTokens: number): [string, string][] {
+function crossAttention(ctx: LayerCtx, dims: LanguageDims, i: number, useCache: string, encoderStates: string, query: string, mask: string, encoderTokens: number): string {
   const { g } = ctx;
   const prefix = 'language_model.model.decoder';
-  const withCache = g.subgraph('use_cache_branch_true');
-  const withoutCache = g.subgraph('use_cache_branch_false');
-  const outputs: string[] = [];
+  const withCache = g.subgraph(`layer${i}_cross_attention_cached`);
+  const withoutCache = g.subgraph(`layer${i}_cross_attention_uncached`);
+  const context = g.names.unique(`layer${i}_cross_attention_context`);
+  const presentKey = cacheName('present', i, 'encoder', 'key');
+  const presentValue = cacheName('present', i, 'encoder', 'value');
+
+  withCache.addOutput(attend(withCache, query, cacheName('past_key_values', i, 'encoder', 'key'), cacheName('past_key_values', i, 'encoder', 'value'), mask), DataType.FLOAT);
+  for (const which of ['key', 'value'] as const) {
+    withCache.addOutput(withCache.op1('Identity', [withCache.constF32([0], [1, 1, 1, 1])], {}, withCache.names.unique(`layer${i}_placeholder_${which}`)), DataType.FLOAT);
+  }
+
   // Filed apart: a cached step does not run these projections.
   const branchCtx: LayerCtx = { ...ctx, g: withoutCache, scope: 'cross_kv_projection' };
-  for (let i = 0; i < dims.decoderLayers; i++) {
-    for (const which of ['key', 'value'] as const) {
-      const passed = withCache.op1('Identity', [cacheName('past_key_values', i, 'encoder', which)]);
-      withCache.addOutput(passed, DataType.FLOAT);
-      const heads = which === 'key'
-        ? keyHeads(branchCtx, encoderStates, `${prefix}.layers.${i}.encoder_attn.k_proj`, dims, encoderTokens)
-        : valueHeads(branchCtx, encoderStates, `${prefix}.layers.${i}.encoder_attn.v_proj`, dims, encoderTokens);
-      withoutCache.addOutput(heads, DataType.FLOAT);
-      outputs.push(cacheName('present', i, 'encoder', which));
-    }
-  }
-  g.op('If', [useCache], { then_branch: attr.graph(withCache), else_branch: attr.graph(withoutCache) }, outputs);
-  const pairs: [string, string][] = [];
-  for (let i = 0; i < outputs.length; i += 2) pairs.push([outputs[i] as string, outputs[i + 1] as string]);
-  return pairs;
+  const key = keyHeads(branchCtx, encoderStates, `${prefix}.layers.${i}.encoder_attn.k_proj`, dims, encoderTokens);
+  const value = valueHeads(branchCtx, encoderStates, `${prefix}.layers.${i}.encoder_attn.v_proj`, dims, encoderTokens);
+  withoutCache.addOutput(attend(withoutCache, query, key, value, mask), DataType.FLOAT);
+  withoutCache.addOutput(key, DataType.FLOAT);
+  withoutCache.addOutput(value, DataType.FLOAT);
+
+  g.op('If', [useCache], { then_branch: attr.graph(withCache), else_branch: attr.graph(withoutCache) }, [context, presentKey, presentValue]);
+  return context;
 }
 
 /** The logit addend table[positions] · membership, [s, vocab] (see bias.ts). */
