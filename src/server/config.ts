@@ -37,7 +37,7 @@ export interface GatewayConfig {
   readonly slowQueryMs: number;
   /** Whole-response cache for repeated queries (RESPONSE_CACHE_MB; 0 turns it off). */
   readonly responseCacheBytes: number;
-  /** Scheduler settings (BATCH_WINDOW_MS, MAX_BATCH_JOBS, MAX_QUEUED_JOBS, FEATURE_CACHE_MB). */
+  /** Scheduler settings (BATCH_WINDOW_MS, MAX_BATCH_JOBS, MAX_QUEUED_JOBS, MAX_VISION_BATCH, FEATURE_CACHE_MB). */
   readonly engine: Omit<EngineOptions, 'modelFingerprint'>;
   readonly logLevel: string;
   /** NODE_ENV=production: terse errors; introspection and GraphiQL default to off. */
@@ -113,6 +113,7 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
       ...optional('batchWindowMs', env['BATCH_WINDOW_MS'], 'BATCH_WINDOW_MS', 0, 1_000),
       ...optional('maxBatchJobs', env['MAX_BATCH_JOBS'], 'MAX_BATCH_JOBS', 1, 1_024),
       ...optional('maxQueuedJobs', env['MAX_QUEUED_JOBS'], 'MAX_QUEUED_JOBS', 1, 100_000),
+      ...optional('maxVisionBatch', env['MAX_VISION_BATCH'], 'MAX_VISION_BATCH', 1, 64),
       ...(env['FEATURE_CACHE_MB']?.trim() ? { featureCacheBytes: 1024 * 1024 * wholeNumber('FEATURE_CACHE_MB', env['FEATURE_CACHE_MB'], 0, 1, 1_000_000) } : {}),
     },
     logLevel: env['LOG_LEVEL']?.trim() || 'info',

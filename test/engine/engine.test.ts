@@ -83,13 +83,22 @@ describe('batching', () => {
     assert.ok(scheduler.stats().features.hits >= 2);
   });
 
-  test('several new images of one batch share one vision-encoder call', async () => {
-    const scheduler = engine(florence, { batchWindowMs: 100 });
+  test('with maxVisionBatch, several new images of one batch share one vision-encoder call', async () => {
+    const scheduler = engine(florence, { batchWindowMs: 100, maxVisionBatch: 4 });
     const fresh = await Promise.all([7, 8, 9].map((seed) => handle(patternPng(64, 64, seed))));
     const before = visionRuns();
     await Promise.all(fresh.map((image) => scheduler.run([job(florence, image, '<CAPTION>')])));
     assert.equal(visionRuns() - before, 1);
     assert.equal(scheduler.stats().imagesEncoded, 3);
+  });
+
+  test('by default images go through the vision encoder one at a time (faster per image on a CPU)', async () => {
+    const scheduler = engine(florence, { batchWindowMs: 100 });
+    const fresh = await Promise.all([17, 18].map((seed) => handle(patternPng(64, 64, seed))));
+    const before = visionRuns();
+    await Promise.all(fresh.map((image) => scheduler.run([job(florence, image, '<CAPTION>')])));
+    assert.equal(visionRuns() - before, 2);
+    assert.equal(scheduler.stats().batches, 1, 'still one batch for the encoder and decoder');
   });
 });
 

@@ -1,7 +1,11 @@
 /**
  * The language-encoder stage: each row is `[image features ; prompt embeddings]` (image first,
  * INTERFACE.md §4), prompts right-padded with `<pad>` and masked, so rows of different prompt
- * lengths share one encoder call and each row's output equals what it would be alone.
+ * lengths share one decode batch and each row's output equals what it would be alone.
+ *
+ * The encoder itself runs a few rows per call: at base size on a 2-core CPU one or two rows cost
+ * ~530 ms each but eight rows ~700 ms each (their 590 × 590 attention maps no longer fit in the
+ * caches), so a large batch is encoded in slices and reassembled for the decoder.
  */
 import * as ort from 'onnxruntime-node';
 import type { DecodeRows, Florence2Graphs } from '../florence2Graphs.js';
@@ -13,7 +17,15 @@ export interface EncoderItem {
   readonly promptIds: readonly number[];
 }
 
-export async function encodePrompts(graphs: Florence2Graphs, items: readonly EncoderItem[], padTokenId: number): Promise<DecodeRows> {
+/** Rows per encoder call (see above; measured with `npm run bench:tune` and bench/scale notes in the README). */
+export const ENCODER_ROWS_PER_CALL = 2;
+
+export async function encodePrompts(
+  graphs: Florence2Graphs,
+  items: readonly EncoderItem[],
+  padTokenId: number,
+  rowsPerCall: number = ENCODER_ROWS_PER_CALL,
+): Promise<DecodeRows> {
   const { dModel, numImageTokens } = graphs.geometry;
   const batch = items.length;
   const promptLength = Math.max(...items.map((item) => item.promptIds.length));
@@ -21,24 +33,43 @@ export async function encodePrompts(graphs: Florence2Graphs, items: readonly Enc
   const promptEmbeds = await graphs.embed(padded);
 
   const length = numImageTokens + promptLength;
+  const rowSize = length * dModel;
   const imageSize = numImageTokens * dModel;
   const promptSize = promptLength * dModel;
-  const embeds = new Float32Array(batch * length * dModel);
+  const embeds = new Float32Array(batch * rowSize);
   const mask = new BigInt64Array(batch * length);
   items.forEach((item, row) => {
     if (item.features.length !== imageSize) {
       throw new RangeError(`image features hold ${item.features.length} values; expected ${numImageTokens}×${dModel}`);
     }
-    const base = row * length * dModel;
-    embeds.set(item.features, base);
-    embeds.set(promptEmbeds.subarray(row * promptSize, (row + 1) * promptSize), base + imageSize);
+    embeds.set(item.features, row * rowSize);
+    embeds.set(promptEmbeds.subarray(row * promptSize, (row + 1) * promptSize), row * rowSize + imageSize);
     mask.fill(1n, row * length, row * length + numImageTokens + item.promptIds.length);
   });
-  const encoderHiddenStates = await graphs.encode(embeds, mask, batch, length);
+
+  const slices: ort.Tensor[] = [];
+  for (let start = 0; start < batch; start += rowsPerCall) {
+    const end = Math.min(batch, start + rowsPerCall);
+    slices.push(await graphs.encode(embeds.subarray(start * rowSize, end * rowSize), mask.subarray(start * length, end * length), end - start, length));
+  }
   return {
     batch,
-    encoderHiddenStates,
+    encoderHiddenStates: concatRows(slices, [batch, length, dModel]),
     encoderAttentionMask: new ort.Tensor('int64', mask, [batch, length]),
     cache: undefined,
   };
+}
+
+/** One tensor from row slices of equal trailing shape (the element type of the first). */
+function concatRows(slices: readonly ort.Tensor[], dims: readonly number[]): ort.Tensor {
+  const first = slices[0]!;
+  if (slices.length === 1) return first;
+  const Ctor = (first.data as Float32Array).constructor as new (length: number) => Float32Array;
+  const data = new Ctor(slices.reduce((total, slice) => total + slice.size, 0));
+  let offset = 0;
+  for (const slice of slices) {
+    data.set(slice.data as Float32Array, offset);
+    offset += slice.size;
+  }
+  return new ort.Tensor(first.type, data, dims);
 }
