@@ -42,6 +42,27 @@ describe('health and readiness', () => {
   });
 });
 
+test('a corrupt model file: /readyz names the file, the process stays up', async () => {
+  const { cpSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { tinyModelDir } = await import('../helpers/models.js');
+  const dir = mkdtempSync(join(tmpdir(), 'florence-corrupt-'));
+  cpSync(await tinyModelDir(), dir, { recursive: true });
+  writeFileSync(join(dir, 'onnx', 'encoder_model.onnx'), 'garbage');
+  const broken = await startGateway(loadConfig({ HOST: '127.0.0.1', PORT: '0' }, { model: dir }), { logger: pino({ level: 'silent' }) });
+  try {
+    await assert.rejects(broken.loaded);
+    const ready = await fetch(`${broken.url}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.match(((await ready.json()) as { reason: string }).reason, /encoder_model\.onnx could not be loaded by onnxruntime/);
+    assert.equal((await fetch(`${broken.url}/healthz`)).status, 200);
+  } finally {
+    await broken.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('CSRF prevention and request shapes', () => {
   test('GET without a preflight header is refused; with apollo-require-preflight it runs', async () => {
     const url = `${gateway.url}/graphql?query=${encodeURIComponent('{ model { id } }')}`;
