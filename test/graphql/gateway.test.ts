@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { patternPng } from '../helpers/images.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+// The result type GraphQL Code Generator derived from the EveryField document below and schema.graphql.
+import type { EveryFieldQuery } from '../../examples/gql/graphql.js';
 
 let gateway: TestGateway;
 let image: string;
@@ -41,58 +43,35 @@ const EVERY_FIELD = /* GraphQL */ `
   }
 `;
 
-interface EveryFieldData {
-  image: {
-    id: string;
-    width: number;
-    height: number;
-    format: string;
-    caption: { text: string; detail: string };
-    detailed: { text: string; detail: string };
-    paragraph: { text: string };
-    objects: { box: { x1: number; x2: number; width: number }; label: string; category: string; description: string; text: string; image: { id: string } }[];
-    denseRegions: { label: string }[];
-    regionProposals: { label: string | null }[];
-    text: string;
-    textRegions: { text: string; quad: { x: number; y: number }[] }[];
-    ground: { phrase: string; regions: { label: string }[] }[];
-    find: { label: string }[];
-    segment: { polygons: { points: unknown[] }[]; area: number; svgPath: string };
-    region: { box: { x1: number; y1: number; x2: number; y2: number }; label: null; category: string; description: string; text: string; segment: { area: number } };
-    task: { task: string; prompt: string; text: string; result: { quad_boxes: number[][]; labels: string[] }; tokens: number[]; score: number };
-  };
-  model: { id: string; fingerprint: string; dtype: string; device: string; hiddenSize: number; decoderLayers: number; tasks: string[] };
-}
-
 describe('every field over HTTP', () => {
   test('one query touching every field resolves without errors', async () => {
-    const { status, body } = await gateway.graphql<EveryFieldData>(EVERY_FIELD, { image });
+    const { status, body } = await gateway.graphql<EveryFieldQuery>(EVERY_FIELD, { image });
     assert.equal(status, 200);
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-    const data = body.data!.image;
+    const data = body.data!.image!;
     assert.match(data.id, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual([data.width, data.height, data.format], [320, 240, 'png']);
-    assert.equal(data.caption.detail, 'BRIEF');
-    assert.equal(data.detailed.detail, 'DETAILED');
-    assert.ok(data.caption.text.length > 0 && data.paragraph.text.length > 0);
-    assert.ok(data.objects.length > 0);
-    for (const object of data.objects) {
+    assert.equal(data.caption!.detail, 'BRIEF');
+    assert.equal(data.detailed!.detail, 'DETAILED');
+    assert.ok(data.caption!.text.length > 0 && data.paragraph!.text.length > 0);
+    assert.ok(data.objects!.length > 0);
+    for (const object of data.objects!) {
       assert.equal(object.image.id, data.id);
       assert.ok(Math.abs(object.box.width - (object.box.x2 - object.box.x1)) < 1e-9);
-      assert.doesNotMatch(object.category, /<loc_/, 'region answers come without location tokens');
+      assert.doesNotMatch(object.category!, /<loc_/, 'region answers come without location tokens');
     }
-    assert.ok(data.regionProposals.every((region) => region.label === null));
-    assert.ok(data.textRegions.length > 0 && data.textRegions.every((line) => line.quad.length === 4));
-    assert.ok(data.ground.length > 0 && data.ground.every((phrase) => phrase.regions.every((region) => region.label === phrase.phrase)));
-    assert.ok(data.segment.polygons.length > 0 && data.segment.area > 0);
-    assert.match(data.segment.svgPath, /^M[\d.]+ [\d.]+ L/);
-    assert.deepEqual(data.region.box, { x1: 10, y1: 20, x2: 200, y2: 180 });
-    assert.equal(data.region.label, null);
-    assert.equal(data.task.task, 'OCR_WITH_REGION');
-    assert.equal(data.task.prompt, 'What is the text in the image, with regions?');
-    assert.match(data.task.text, /^<\/s><s>.*<\/s>$/);
-    assert.equal(data.task.tokens[0], 0);
-    assert.ok(Array.isArray(data.task.result.quad_boxes));
+    assert.ok(data.regionProposals!.every((region) => region.label === null));
+    assert.ok(data.textRegions!.length > 0 && data.textRegions!.every((line) => line.quad.length === 4));
+    assert.ok(data.ground!.length > 0 && data.ground!.every((phrase) => phrase.regions.every((region) => region.label === phrase.phrase)));
+    assert.ok(data.segment!.polygons.length > 0 && data.segment!.area > 0);
+    assert.match(data.segment!.svgPath, /^M[\d.]+ [\d.]+ L/);
+    assert.deepEqual(data.region!.box, { x1: 10, y1: 20, x2: 200, y2: 180 });
+    assert.equal(data.region!.label, null);
+    assert.equal(data.task!.task, 'OCR_WITH_REGION');
+    assert.equal(data.task!.prompt, 'What is the text in the image, with regions?');
+    assert.match(data.task!.text, /^<\/s><s>.*<\/s>$/);
+    assert.equal(data.task!.tokens[0], 0);
+    assert.ok(Array.isArray((data.task!.result as { quad_boxes: unknown }).quad_boxes));
     const model = body.data!.model;
     assert.equal(model.tasks.length, 15);
     assert.equal(model.dtype, 'fp32');
