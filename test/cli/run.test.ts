@@ -1,32 +1,18 @@
 /** `florence-gateway run`: one task on an image file, as text, JSON, and drawn. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { patternPng } from '../helpers/images.js';
+import { florenceGateway } from '../helpers/cli.js';
 import { tinyModelDir } from '../helpers/models.js';
-import { repoRoot } from '../helpers/paths.js';
 
-const exec = promisify(execFile);
-const cli = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 let work: string;
 let model: string;
 let imagePath: string;
 
-/** Runs the CLI; resolves with its exit code and output whatever the code. */
-async function florenceGateway(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, ...args], { env: { PATH: process.env['PATH'], ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'florence-cli-'));

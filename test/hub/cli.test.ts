@@ -1,21 +1,17 @@
 /** `florence-gateway model pull` as a process, and `ensureDefaultModel` as `serve` will call it. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { ensureDefaultModel } from '../../src/cli/modelPull.js';
 import { cachedModelDir } from '../../src/cli/modelDir.js';
+import { florenceGateway } from '../helpers/cli.js';
 import { tinyModelDir } from '../helpers/models.js';
-import { repoRoot } from '../helpers/paths.js';
 import { StandInHub } from './support/standInHub.js';
 
-const exec = promisify(execFile);
-const cli = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 const QUICK_RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 };
 
 let work: string;
@@ -23,16 +19,6 @@ let source: string;
 let hub: StandInHub;
 let caseNumber = 0;
 
-/** Runs the CLI (asynchronously: the stand-in hub lives in this process); resolves whatever the exit code. */
-async function florenceGateway(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, ...args], { env: { PATH: process.env['PATH'], ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 function freshCache(): string {
   return join(work, `cache-${++caseNumber}`);
