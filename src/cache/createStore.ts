@@ -18,6 +18,7 @@ import { MemoryStore } from './memoryStore.js';
 import { ResilientResultCache, type CacheBackend, type ResultCache } from './resultCache.js';
 import { deserializeEntry, serializeEntry } from './serialization.js';
 import { StoreTimeoutError, withTimeout } from './timeout.js';
+import { MIN_WORK_LOCK_TTL_MS, RedisWorkLock, type LockClient } from './workLock.js';
 
 export interface CacheStoreOptions {
   readonly logger: Logger;
@@ -36,6 +37,8 @@ export interface CacheStoreOptions {
   readonly retryCooldownMs?: number | undefined;
   /** How long startup waits for Redis before serving from memory, in ms. Default `DEFAULT_CONNECT_TIMEOUT_MS`. */
   readonly connectTimeoutMs?: number | undefined;
+  /** TTL of the cross-replica work lock (Redis only), in ms. Default `DEFAULT_WORK_LOCK_TTL_MS` (workLock.ts). */
+  readonly workLockTtlMs?: number | undefined;
 }
 
 /** What an unset `CACHE_URL` means. */
@@ -55,7 +58,7 @@ const RECONNECT_BASE_DELAY_MS = 50;
 /** How long a graceful Redis close may wait for replies to commands in flight. */
 const CLOSE_TIMEOUT_MS = 1_000;
 /** Namespaces end up in every Redis key; keep them plain so keys stay greppable and unambiguous. */
-const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const EXPECTED = 'expected memory://, redis://host[:port][/db] or rediss://host[:port][/db]';
 
 /** Parses `url` and opens the store it names. Throws CacheConfigError for a URL that cannot work. */
@@ -69,8 +72,19 @@ export async function createCacheStore(url: string, options: CacheStoreOptions):
     retryCooldownMs: options.retryCooldownMs,
   };
   if (target.kind === 'memory') return new ResilientResultCache({ ...resilience, primary: memory });
-  const { backend, initialFailure } = await redisBackend(target, options.namespace ?? DEFAULT_NAMESPACE, options);
-  return new ResilientResultCache({ ...resilience, primary: backend, fallback: memory, initialFailure });
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const { backend, initialFailure, client } = await redisBackend(target, namespace, options);
+  // The lock shares the cache's connection, and skips Redis whenever the cache knows it is down.
+  const workLock: RedisWorkLock = new RedisWorkLock({
+    client,
+    namespace,
+    logger: options.logger,
+    ttlMs: options.workLockTtlMs,
+    callTimeoutMs: options.operationTimeoutMs,
+    healthy: (): boolean => !cache.stats().degraded,
+  });
+  const cache: ResultCache = new ResilientResultCache({ ...resilience, primary: backend, fallback: memory, initialFailure, workLock });
+  return cache;
 }
 
 /** A parsed `CACHE_URL`. `name` is safe to log (no password). */
@@ -134,6 +148,10 @@ function checkOptions(options: CacheStoreOptions): void {
       throw new CacheConfigError(`cache ${name} must be a positive number of milliseconds; got ${String(value)}`);
     }
   }
+  const ttl = options.workLockTtlMs;
+  if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < MIN_WORK_LOCK_TTL_MS)) {
+    throw new CacheConfigError(`cache workLockTtlMs must be a whole number of milliseconds, at least ${MIN_WORK_LOCK_TTL_MS}; got ${String(ttl)}`);
+  }
   if (options.namespace !== undefined && (typeof options.namespace !== 'string' || !NAMESPACE_PATTERN.test(options.namespace))) {
     throw new CacheConfigError(`cache namespace must be 1–64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(options.namespace)}`);
   }
@@ -154,7 +172,7 @@ async function redisBackend(
   target: Extract<CacheTarget, { kind: 'redis' }>,
   namespace: string,
   options: CacheStoreOptions,
-): Promise<{ backend: CacheBackend; initialFailure: unknown }> {
+): Promise<{ backend: CacheBackend; initialFailure: unknown; client: LockClient }> {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let lastError: unknown;
   const client = createClient({
@@ -205,7 +223,7 @@ async function redisBackend(
       client.unref();
     }
   };
-  return { backend: { name: target.name, keyv, close }, initialFailure };
+  return { backend: { name: target.name, keyv, close }, initialFailure, client };
 }
 
 /** `url` with any password replaced, for messages. */

@@ -27,6 +27,7 @@ import { CacheKeyError } from './errors.js';
 import type { Logger } from './logger.js';
 import { CacheSerializationError } from './serialization.js';
 import { withTimeout } from './timeout.js';
+import type { WorkLock } from './workLock.js';
 
 /** A type guard for what the caller expects back; entries it rejects are dropped. */
 export type Validator<T> = (value: unknown) => value is T;
@@ -60,6 +61,8 @@ export interface ResultCache {
   /** Closes the stores (Redis connections); later calls are misses and no-ops. */
   close(): Promise<void>;
   stats(): CacheStats;
+  /** Present when the store is shared by replicas (Redis): runs each missing result once across them (workLock.ts). */
+  readonly workLock?: WorkLock | undefined;
 }
 
 /** One keyv instance and how to release it. Its keyv must be built with `throwOnErrors: true`. */
@@ -83,6 +86,8 @@ export interface ResilientResultCacheOptions {
   readonly initialFailure?: unknown;
   /** Wall clock in ms (tests inject one); default `Date.now`. */
   readonly now?: (() => number) | undefined;
+  /** Cross-replica lock over the primary store; closed with the cache. */
+  readonly workLock?: WorkLock | undefined;
 }
 
 /**
@@ -107,6 +112,7 @@ export class ResilientResultCache implements ResultCache {
   readonly #timeoutMs: number;
   readonly #cooldownMs: number;
   readonly #now: () => number;
+  readonly workLock: WorkLock | undefined;
 
   /** When the primary was declared down; undefined while healthy. */
   #degradedSince: number | undefined;
@@ -128,6 +134,7 @@ export class ResilientResultCache implements ResultCache {
     this.#timeoutMs = positiveMs(options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS, 'operationTimeoutMs');
     this.#cooldownMs = positiveMs(options.retryCooldownMs ?? DEFAULT_RETRY_COOLDOWN_MS, 'retryCooldownMs');
     this.#now = options.now ?? Date.now;
+    this.workLock = options.workLock;
     if (options.initialFailure !== undefined) this.#degrade(options.initialFailure, 'connect', this.#epoch);
   }
 
@@ -191,6 +198,7 @@ export class ResilientResultCache implements ResultCache {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.workLock?.close();
     await this.#probe;
     await Promise.all([this.#primary.close(), this.#fallback?.close()]);
   }

@@ -8,6 +8,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CacheStats } from '../cache/resultCache.js';
+import type { WorkLockStats } from '../cache/workLock.js';
 import type { EngineObserver, EngineStage, EngineStats } from '../engine/engine.js';
 
 /** Seconds: from a cached field (~1 ms) to a long OCR on a CPU (minutes). */
@@ -19,6 +20,7 @@ export interface MetricSources {
   engine?: () => EngineStats;
   resultCache?: () => CacheStats;
   responseCache?: () => { hits: number; misses: number };
+  workLock?: () => WorkLockStats;
 }
 
 export class GatewayMetrics {
@@ -123,6 +125,21 @@ export class GatewayMetrics {
         if (response) {
           grow({ layer: 'response', store: 'memory', outcome: 'hit' }, 'responseHits', response.hits);
           grow({ layer: 'response', store: 'memory', outcome: 'miss' }, 'responseMisses', response.misses);
+        }
+      },
+    });
+    const lockSeen: Record<keyof WorkLockStats, number> = { claimed: 0, waited: 0, servedByOthers: 0, takeovers: 0, unlocked: 0 };
+    new Counter({
+      name: 'florence_work_lock_keys_total',
+      help: 'Missed results by what the cross-replica lock decided: claimed, waited (another replica held it), servedByOthers, takeovers (holder gone), unlocked (Redis could not coordinate).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        const now = sources.workLock?.();
+        if (!now) return;
+        for (const outcome of Object.keys(lockSeen) as (keyof WorkLockStats)[]) {
+          if (now[outcome] > lockSeen[outcome]) this.inc({ outcome }, now[outcome] - lockSeen[outcome]);
+          lockSeen[outcome] = now[outcome];
         }
       },
     });

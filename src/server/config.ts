@@ -3,7 +3,8 @@
  * value stops the server with a message naming the variable, instead of quietly changing behaviour.
  */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_CACHE_URL } from '../cache/createStore.js';
+import { DEFAULT_CACHE_URL, NAMESPACE_PATTERN } from '../cache/createStore.js';
+import { DEFAULT_WORK_LOCK_TTL_MS, MIN_WORK_LOCK_TTL_MS } from '../cache/workLock.js';
 import { imageLimitsFromEnv, type ImageLimits } from '../images/limits.js';
 import { DEFAULT_MAX_NEW_TOKENS, MAX_BEAMS } from '../vision/generation/settings.js';
 import { isModelDtype, type DtypeOption } from '../vision/modelFiles.js';
@@ -21,6 +22,12 @@ export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
   readonly cacheUrl: string;
+  /** Prefix of every Redis key (CACHE_NAMESPACE): deployments sharing one Redis stay apart; replicas of one share it. */
+  readonly cacheNamespace?: string | undefined;
+  /** Wait before probing a failed Redis again, in ms (CACHE_RETRY_MS). */
+  readonly cacheRetryMs?: number | undefined;
+  /** How long a dead replica's work lock blocks others, in ms (WORK_LOCK_TTL_MS; refreshed while the holder lives). */
+  readonly workLockTtlMs?: number | undefined;
   readonly dtype: DtypeOption;
   readonly device: ExecutionDevice;
   readonly threads: number;
@@ -56,6 +63,8 @@ export interface GatewayConfig {
   readonly introspection: boolean;
   /** Whether GraphiQL is served at `/` (GRAPHIQL; default: not in production). */
   readonly graphiql: boolean;
+  /** Serve the schema as an Apollo Federation 2 subgraph, `Image` keyed by `id` (FEDERATION; default off). */
+  readonly federation: boolean;
 }
 
 /** 4000: the conventional GraphQL development port. */
@@ -97,6 +106,9 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     port: wholeNumber('PORT', flags.port ?? env['PORT'], DEFAULT_PORT, 0, 65_535),
     host: env['HOST']?.trim() || '0.0.0.0',
     cacheUrl: env['CACHE_URL']?.trim() || DEFAULT_CACHE_URL,
+    cacheNamespace: cacheNamespace(env['CACHE_NAMESPACE']),
+    ...(env['CACHE_RETRY_MS']?.trim() ? { cacheRetryMs: wholeNumber('CACHE_RETRY_MS', env['CACHE_RETRY_MS'], 0, 10, 3_600_000) } : {}),
+    workLockTtlMs: wholeNumber('WORK_LOCK_TTL_MS', env['WORK_LOCK_TTL_MS'], DEFAULT_WORK_LOCK_TTL_MS, MIN_WORK_LOCK_TTL_MS, 3_600_000),
     dtype: dtypeText,
     device,
     threads: wholeNumber('THREADS', env['THREADS'], availableParallelism(), 1, 1024),
@@ -127,7 +139,15 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     apiKeys: parsed(() => parseApiKeys(env['API_KEYS'])),
     introspection: flag('INTROSPECTION', env['INTROSPECTION'], !production),
     graphiql: flag('GRAPHIQL', env['GRAPHIQL'], !production),
+    federation: flag('FEDERATION', env['FEDERATION'], false),
   };
+}
+
+function cacheNamespace(raw: string | undefined): string | undefined {
+  const text = raw?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (!NAMESPACE_PATTERN.test(text)) throw new ConfigError(`CACHE_NAMESPACE must be 1–64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(text.slice(0, 70))}`);
+  return text;
 }
 
 /** A parser's Error as a ConfigError (its message already names the variable). */

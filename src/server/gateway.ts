@@ -18,6 +18,7 @@ import type { ResultCache } from '../cache/resultCache.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
 import { RequestBudget } from '../graphql/cost/requestBudget.js';
 import { createErrorFormatter } from '../graphql/errors.js';
+import { buildSubgraphGatewaySchema } from '../graphql/federation.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import type { GatewayServices } from '../graphql/services.js';
 import { DeadlineExceededError } from '../vision/errors.js';
@@ -55,7 +56,12 @@ export interface GatewayOptions {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const readiness = new ReadinessState();
-  const cache = await createCacheStore(config.cacheUrl, { logger });
+  const cache = await createCacheStore(config.cacheUrl, {
+    logger,
+    namespace: config.cacheNamespace,
+    retryCooldownMs: config.cacheRetryMs,
+    workLockTtlMs: config.workLockTtlMs,
+  });
   const metrics = new GatewayMetrics();
   const responseCache = new ResponseCache({ maxBytes: config.responseCacheBytes });
   const app = express();
@@ -65,7 +71,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const httpServer = createServer(app);
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema: await buildGatewaySchema(),
+    // FEDERATION=true: the same schema plus `_service`/`_entities`, for a supergraph router.
+    schema: config.federation ? await buildSubgraphGatewaySchema() : await buildGatewaySchema(),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     // Apollo's own SIGTERM handler would stop the server before readiness is turned off.
@@ -150,6 +157,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       metrics.attach({
         ...(runner instanceof Engine ? { engine: () => runner.stats() } : {}),
         resultCache: () => cache.stats(),
+        ...(cache.workLock ? { workLock: cache.workLock.stats.bind(cache.workLock) } : {}),
         responseCache: () => responseCache.stats(),
       });
       readiness.ready(model.services);

@@ -35,11 +35,24 @@ export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal:
         if (overBudget) refused.set(request.cacheKey, overBudget);
         return !overBudget;
       });
-      const computed = misses.length === 0 ? [] : await runner.run(misses.map((request) => ({ key: request.cacheKey, image: request.image.handle, plan: request.plan, signal })));
-      const byKey = new Map<string, RunResult | Error>([...misses.map((request, i) => [request.cacheKey, computed[i]!] as const), ...refused]);
-      await Promise.all(
-        [...byKey].flatMap(([key, result]) => (result instanceof Error ? [] : [cache.set(key, stripForCache(result))])),
-      );
+      const missByKey = new Map(misses.map((request) => [request.cacheKey, request] as const));
+      // Runs `keys` as one runner batch and stores the results before resolving (the work lock
+      // releases after this, and other replicas look for the results then).
+      const compute = async (keys: readonly string[]): Promise<Array<RunResult | Error>> => {
+        const jobs = keys.map((key) => missByKey.get(key)!);
+        const computed = await runner.run(jobs.map((request) => ({ key: request.cacheKey, image: request.image.handle, plan: request.plan, signal })));
+        await Promise.all(computed.map((result, i) => (result instanceof Error ? undefined : cache.set(keys[i]!, stripForCache(result)))));
+        return computed;
+      };
+      const keys = [...missByKey.keys()];
+      // With replicas sharing Redis, keys another replica is computing are waited for, not rerun.
+      const computed =
+        keys.length === 0
+          ? new Map<string, RunResult | Error>()
+          : cache.workLock
+            ? await cache.workLock.computeOnce(keys, { lookup: (wanted) => cache.getMany(wanted, isRunResult), compute, signal })
+            : new Map((await compute(keys)).map((result, i) => [keys[i]!, result] as const));
+      const byKey = new Map<string, RunResult | Error>([...computed, ...refused]);
       return requests.map((request, i) => cached[i] ?? byKey.get(request.cacheKey)!);
     },
     { cacheKeyFn: (request) => request.cacheKey },
