@@ -6,6 +6,7 @@ import type { Logger } from '../cache/logger.js';
 import type { TaskRunner } from '../engine/taskRunner.js';
 import type { ImageLimits } from '../images/limits.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
+import type { UploadStore } from './uploads.js';
 
 /** What `Query.model` reports. */
 export interface ModelDescription {
@@ -25,8 +26,8 @@ export interface GatewayServices {
   readonly imageLimits: ImageLimits;
   /** Server-wide generation defaults; a field's `generation` argument overrides them. */
   readonly generationDefaults: GenerationOptions;
-  /** How long an uploaded image stays retrievable by id. */
-  readonly uploadTtlMs: number;
+  /** Uploaded images by content id (POST /images), with their time to live. */
+  readonly uploads: UploadStore;
   /** Most URLs one `images(urls:)` call may name. */
   readonly maxImagesPerQuery: number;
   readonly logger: Logger;

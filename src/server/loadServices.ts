@@ -7,6 +7,7 @@ import type { Logger } from '../cache/logger.js';
 import { modelFingerprint } from '../cache/modelFingerprint.js';
 import { Engine, type EngineObserver } from '../engine/engine.js';
 import type { GatewayServices } from '../graphql/services.js';
+import { UploadStore } from '../graphql/uploads.js';
 import { Florence2 } from '../vision/florence2.js';
 import type { GatewayConfig } from './config.js';
 
@@ -38,7 +39,7 @@ export async function loadServices(config: GatewayConfig, modelDir: string, cach
       },
       imageLimits: config.imageLimits,
       generationDefaults: { numBeams: config.numBeams, maxNewTokens: config.maxNewTokens },
-      uploadTtlMs: config.uploadTtlMs,
+      uploads: new UploadStore(cache, config.uploadTtlMs),
       maxImagesPerQuery: config.maxImagesPerQuery,
       logger,
     },

@@ -4,7 +4,6 @@
  * oriented size, pixel limit); pixels are decoded later, and only if a task needs them.
  */
 import DataLoader from 'dataloader';
-import { uploadKey } from '../../cache/cacheKey.js';
 import type { ImageHandle } from '../../engine/taskRunner.js';
 import { decodeBase64Image } from '../../images/base64Image.js';
 import { fetchImage } from '../../images/fetchImage.js';
@@ -17,25 +16,6 @@ import type { GatewayServices } from '../services.js';
 
 /** Where an image comes from: exactly one of the three. */
 export type ImageSourceSpec = { readonly url: string } | { readonly base64: string } | { readonly id: string };
-
-/** A stored upload: the bytes and what sniffing found, so `image(id:)` needs no re-sniff. */
-export interface StoredUpload {
-  readonly bytes: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-  readonly format: string;
-}
-
-export function isStoredUpload(value: unknown): value is StoredUpload {
-  if (typeof value !== 'object' || value === null) return false;
-  const upload = value as Record<string, unknown>;
-  return (
-    upload['bytes'] instanceof Uint8Array &&
-    typeof upload['width'] === 'number' &&
-    typeof upload['height'] === 'number' &&
-    typeof upload['format'] === 'string'
-  );
-}
 
 /** Sniffs bytes into an Image (format check, oriented size, pixel limit) and gives it its content id. */
 export async function imageFromBytes(bytes: Uint8Array, services: GatewayServices): Promise<Image> {
@@ -71,9 +51,9 @@ async function loadImage(spec: ImageSourceSpec, services: GatewayServices, signa
   }
   if ('base64' in spec) return imageFromBytes(decodeBase64Image(spec.base64, limits.maxBase64Bytes), services);
   const id = parseImageId(spec.id);
-  const upload = await services.cache.get(uploadKey(id), isStoredUpload);
+  const upload = await services.uploads.get(id);
   if (!upload) {
-    throw new ImageNotFoundError(`no uploaded image has id ${id}; upload the bytes with POST /images (uploads expire after ${Math.round(services.uploadTtlMs / 3_600_000)} h)`);
+    throw new ImageNotFoundError(`no uploaded image has id ${id}; upload the bytes with POST /images (uploads expire after ${Math.round(services.uploads.ttlMs / 3_600_000)} h)`);
   }
   return Image.of({ id, width: upload.width, height: upload.height, bytes: upload.bytes }, upload.format);
 }

@@ -1,11 +1,11 @@
 /**
  * `POST /images`: the raw image bytes as the body (any content type; the format is sniffed). The
- * image is checked like any other source, stored in the cache store for `uploadTtlMs`, and its id
+ * image is checked like any other source, stored (UploadStore: the cache store for UPLOAD_TTL_SECONDS, and a local LRU), and its id
  * returned for `image(id:)`. For images too big to ride in a GraphQL body as base64.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { uploadKey } from '../../cache/cacheKey.js';
-import { imageFromBytes, type StoredUpload } from '../../graphql/loaders/imageLoader.js';
+import { imageFromBytes } from '../../graphql/loaders/imageLoader.js';
+import type { StoredUpload } from '../../graphql/uploads.js';
 import { FlorenceError } from '../../vision/errors.js';
 import type { ReadinessState } from '../readiness.js';
 
@@ -25,7 +25,7 @@ export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Route
       try {
         const image = await imageFromBytes(bytes, state.services);
         const stored: StoredUpload = { bytes: new Uint8Array(bytes), width: image.width, height: image.height, format: image.format };
-        await state.services.cache.set(uploadKey(image.id), stored, state.services.uploadTtlMs);
+        await state.services.uploads.put(image.id, stored);
         res.status(201).json({ id: image.id, width: image.width, height: image.height, format: image.format });
       } catch (error) {
         if (!(error instanceof FlorenceError)) throw error;

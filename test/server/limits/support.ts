@@ -15,6 +15,7 @@ import { createContext } from '../../../src/graphql/context.js';
 import { RequestBudget } from '../../../src/graphql/cost/requestBudget.js';
 import { buildGatewaySchema } from '../../../src/graphql/schema.js';
 import type { GatewayServices } from '../../../src/graphql/services.js';
+import { UploadStore } from '../../../src/graphql/uploads.js';
 import { loadConfig } from '../../../src/server/config.js';
 import { queryShapeRules, type QueryShapeOptions } from '../../../src/server/plugins/queryShapeRules.js';
 import type { RunResult, TaskPlan } from '../../../src/vision/florence2.js';
@@ -89,13 +90,14 @@ export class ScriptedRunner implements TaskRunner {
 export async function scriptedServices(runner: TaskRunner, cache?: ResultCache): Promise<GatewayServices> {
   const logger = pino({ level: 'silent' });
   const config = loadConfig({});
+  const store = cache ?? (await createCacheStore('memory://', { logger }));
   return {
     runner,
-    cache: cache ?? (await createCacheStore('memory://', { logger })),
+    cache: store,
     model: { id: 'scripted', fingerprint: 'feedface', dtype: 'fp32', device: 'cpu', hiddenSize: 8, decoderLayers: 1 },
     imageLimits: config.imageLimits,
     generationDefaults: { numBeams: 1, maxNewTokens: 1024 },
-    uploadTtlMs: config.uploadTtlMs,
+    uploads: new UploadStore(store, config.uploadTtlMs),
     maxImagesPerQuery: config.maxImagesPerQuery,
     logger,
   };

@@ -1,0 +1,48 @@
+/** UploadStore: uploads are served from process memory after the first read, and still come from the shared store. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { createCacheStore } from '../../src/cache/createStore.js';
+import type { ResultCache } from '../../src/cache/resultCache.js';
+import { UploadStore } from '../../src/graphql/uploads.js';
+
+const upload = { bytes: new Uint8Array([1, 2, 3, 4]), width: 2, height: 1, format: 'png' };
+const id = `sha256:${'ab'.repeat(32)}`;
+
+/** A real memory store whose reads are counted. */
+async function countingStore(): Promise<{ cache: ResultCache; reads: () => number }> {
+  const cache = await createCacheStore('memory://', { logger: pino({ level: 'silent' }) });
+  let reads = 0;
+  const counted: ResultCache = Object.assign(Object.create(cache) as ResultCache, {
+    get: (...args: Parameters<ResultCache['get']>) => {
+      reads++;
+      return cache.get(...args);
+    },
+  });
+  return { cache: counted, reads: () => reads };
+}
+
+test('a put upload is read back from memory, without asking the store', async () => {
+  const { cache, reads } = await countingStore();
+  const uploads = new UploadStore(cache, 60_000);
+  await uploads.put(id, upload);
+  assert.deepEqual(await uploads.get(id), upload);
+  assert.equal(reads(), 0);
+});
+
+test('an upload another replica stored is read from the store once, then from memory', async () => {
+  const { cache, reads } = await countingStore();
+  await new UploadStore(cache, 60_000).put(id, upload); // "another replica"
+  const here = new UploadStore(cache, 60_000);
+  assert.deepEqual(await here.get(id), upload);
+  assert.deepEqual(await here.get(id), upload);
+  assert.equal(reads(), 1);
+});
+
+test('an unknown id is undefined; an upload bigger than the local budget is still served from the store', async () => {
+  const { cache } = await countingStore();
+  const tiny = new UploadStore(cache, 60_000, 2);
+  assert.equal(await tiny.get(id), undefined);
+  await tiny.put(id, upload);
+  assert.deepEqual(await tiny.get(id), upload);
+});
