@@ -13,12 +13,17 @@ const id = `sha256:${'ab'.repeat(32)}`;
 async function countingStore(): Promise<{ cache: ResultCache; reads: () => number }> {
   const cache = await createCacheStore('memory://', { logger: pino({ level: 'silent' }) });
   let reads = 0;
-  const counted: ResultCache = Object.assign(Object.create(cache) as ResultCache, {
-    get: (...args: Parameters<ResultCache['get']>) => {
+  const counted: ResultCache = {
+    get: (key, validate) => {
       reads++;
-      return cache.get(...args);
+      return cache.get(key, validate);
     },
-  });
+    getMany: (keys, validate) => cache.getMany(keys, validate),
+    set: (key, value, ttlMs) => cache.set(key, value, ttlMs),
+    delete: (key) => cache.delete(key),
+    close: () => cache.close(),
+    stats: () => cache.stats(),
+  };
   return { cache: counted, reads: () => reads };
 }
 
