@@ -10,7 +10,7 @@ export interface TaskStep {
 }
 
 export type Command =
-  | { readonly type: 'start'; readonly modelDir: string; readonly threads?: number }
+  | { readonly type: 'start'; readonly modelDir: string; readonly dtype: 'fp32' | 'q8' }
   /** Runs a workload's tasks the contender's way on the given images (PNG bytes, base64). */
   | { readonly type: 'run'; readonly workload: WorkloadId; readonly images: readonly string[]; readonly tokens: number }
   | { readonly type: 'usage' }

@@ -33,7 +33,7 @@ export interface WarmResult {
 export interface BenchReport {
   readonly date: string;
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGiB: number; readonly node: string };
-  readonly model: { readonly size: string; readonly dir: string; readonly tokensPerTask: number };
+  readonly model: { readonly size: string; readonly dtype?: string; readonly dir: string; readonly tokensPerTask: number };
   readonly loadMs: Record<string, number>;
   /** Whole-run peak RSS per contender process. */
   readonly peakRssBytes: Record<string, number>;
@@ -53,7 +53,7 @@ export function formatReport(report: BenchReport): string {
   const lines: string[] = [];
   const mb = (bytes: number | undefined) => (bytes === undefined ? '–' : `${Math.round(bytes / 1024 ** 2)}`);
   lines.push(
-    `Synthetic Florence-2-${report.model.size}, fp32, ${report.model.tokensPerTask} tokens per task; ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}; ${report.date.slice(0, 10)}`,
+    `Synthetic Florence-2-${report.model.size}, ${report.model.dtype ?? 'fp32'}, ${report.model.tokensPerTask} tokens per task; ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}; ${report.date.slice(0, 10)}`,
     '',
     '| workload | ours (s) | naive (s) | transformers.js (s) | speed-up vs tjs | vs naive | target | ORT busy ÷ wall (ours) | peak RSS MB ours / naive / tjs |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

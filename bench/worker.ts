@@ -59,7 +59,7 @@ async function handle(command: Command): Promise<Reply> {
   switch (command.type) {
     case 'start': {
       const started = performance.now();
-      contender = await start(role, command.modelDir);
+      contender = await start(role, command.modelDir, command.dtype);
       return { type: 'ready', loadMs: performance.now() - started, ...(contender.url ? { url: contender.url } : {}) };
     }
     case 'run': {
@@ -76,15 +76,18 @@ async function handle(command: Command): Promise<Reply> {
   }
 }
 
-async function start(name: ContenderName, modelDir: string): Promise<Contender> {
-  if (name === 'gateway') return startGatewayContender(modelDir);
-  if (name === 'naive') return startNaive(modelDir);
-  return startTransformersJs(modelDir);
+/** Every contender loads the same files: fp32, or the `_quantized` (q8) files for all four graphs. */
+type BenchDtype = 'fp32' | 'q8';
+
+async function start(name: ContenderName, modelDir: string, dtype: BenchDtype): Promise<Contender> {
+  if (name === 'gateway') return startGatewayContender(modelDir, dtype);
+  if (name === 'naive') return startNaive(modelDir, dtype);
+  return startTransformersJs(modelDir, dtype);
 }
 
-async function startGatewayContender(modelDir: string): Promise<Contender> {
+async function startGatewayContender(modelDir: string, dtype: BenchDtype): Promise<Contender> {
   const config = loadConfig(
-    { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', REQUEST_TIMEOUT_MS: '3600000', MAX_QUERY_COST: '100000000', REQUEST_BUDGET: '100000000' },
+    { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', REQUEST_TIMEOUT_MS: '3600000', MAX_QUERY_COST: '100000000', REQUEST_BUDGET: '100000000', DTYPE: dtype },
     { model: modelDir },
   );
   const gateway: Gateway = await startGateway(config, { logger: pino({ level: 'silent' }) });
@@ -97,8 +100,8 @@ async function startGatewayContender(modelDir: string): Promise<Contender> {
   };
 }
 
-async function startNaive(modelDir: string): Promise<Contender> {
-  const florence = await Florence2.load(modelDir);
+async function startNaive(modelDir: string, dtype: BenchDtype): Promise<Contender> {
+  const florence = await Florence2.load(modelDir, { dtype });
   return {
     run: async (image, task, input, tokens) => (await florence.run(image, task, input, { maxNewTokens: tokens, minNewTokens: tokens })).text,
     ortBusyMs: () => sumBusy(florence.graphs.usage()),
@@ -113,11 +116,11 @@ interface FlorenceProcessor {
   batch_decode(ids: Tensor, options: { skip_special_tokens: boolean }): string[];
 }
 
-async function startTransformersJs(modelDir: string): Promise<Contender> {
+async function startTransformersJs(modelDir: string, dtype: BenchDtype): Promise<Contender> {
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(modelDir)}/`;
   const id = basename(modelDir);
-  const model = (await Florence2ForConditionalGeneration.from_pretrained(id, { dtype: 'fp32', local_files_only: true })) as Florence2ForConditionalGeneration;
+  const model = (await Florence2ForConditionalGeneration.from_pretrained(id, { dtype, local_files_only: true })) as Florence2ForConditionalGeneration;
   const processor = (await AutoProcessor.from_pretrained(id, { local_files_only: true })) as unknown as FlorenceProcessor;
   return {
     // As a TypeScript user would: decode the image, build the prompt, generate, decode.

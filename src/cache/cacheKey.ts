@@ -63,6 +63,31 @@ export function featureKey(modelFingerprint: string, imageId: string): string {
   return `features:${checkFingerprint(modelFingerprint)}:${checkImageId(imageId)}`;
 }
 
+/** Digests already taken, per variables object: one request's plugins share one hash of its variables. */
+const variablesDigests = new WeakMap<object, string | null>();
+
+/**
+ * sha256 (base64url) of the canonical JSON of an operation's variables, or undefined when they have
+ * no canonical form. Keys stay short however big the variables are (a base64 image is megabytes), and
+ * the work is done once per request: the result is remembered for the variables object itself.
+ */
+export function variablesDigest(variables: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (variables === undefined) return variablesDigest(EMPTY_VARIABLES);
+  const known = variablesDigests.get(variables);
+  if (known !== undefined) return known ?? undefined;
+  let digest: string | null;
+  try {
+    digest = createHash('sha256').update(canonicalJson(variables), 'utf8').digest('base64url');
+  } catch (error) {
+    if (!(error instanceof CacheKeyError)) throw error;
+    digest = null;
+  }
+  variablesDigests.set(variables, digest);
+  return digest ?? undefined;
+}
+
+const EMPTY_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * JSON with object keys sorted and undefined-valued properties dropped, so equal data has one
  * spelling. Refuses what JSON would silently change (NaN, Infinity, bigint, functions, class

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { canonicalJson, featureKey, resultCacheKey, uploadKey, type ResultKeyParts } from '../../src/cache/cacheKey.js';
+import { canonicalJson, featureKey, resultCacheKey, uploadKey, variablesDigest, type ResultKeyParts } from '../../src/cache/cacheKey.js';
 import { CacheKeyError } from '../../src/cache/errors.js';
 
 const IMAGE = `sha256:${'ab'.repeat(32)}`;
@@ -110,5 +110,27 @@ describe('other keys', () => {
 describe('canonicalJson', () => {
   test('sorts keys, keeps array order, drops undefined properties, writes undefined array items as null', () => {
     assert.equal(canonicalJson({ b: 1, a: [3, undefined, { d: 'x', c: null }], z: undefined }), '{"a":[3,null,{"c":null,"d":"x"}],"b":1}');
+  });
+});
+
+describe('variablesDigest', () => {
+  test('equal variables in any key order share a short digest; different ones do not', () => {
+    const image = 'A'.repeat(2_000_000); // a base64 image's worth: the digest stays 43 characters
+    const digest = variablesDigest({ image, g: { maxNewTokens: 5, numBeams: 1 } });
+    assert.match(digest ?? '', /^[\w-]{43}$/);
+    assert.equal(variablesDigest({ g: { numBeams: 1, maxNewTokens: 5 }, image }), digest);
+    assert.notEqual(variablesDigest({ image, g: { maxNewTokens: 6, numBeams: 1 } }), digest);
+  });
+
+  test('no variables digest as empty ones; variables without a canonical form have no digest', () => {
+    assert.equal(variablesDigest(undefined), variablesDigest({}));
+    assert.equal(variablesDigest({ n: Number.NaN }), undefined);
+  });
+
+  test('a variables object is digested once: later calls answer from memory', () => {
+    const variables: Record<string, unknown> = { text: 'first' };
+    const digest = variablesDigest(variables);
+    variables['text'] = 'changed after the first call';
+    assert.equal(variablesDigest(variables), digest, 'remembered for the object (Apollo does not mutate a request\'s variables)');
   });
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyLogitsProcessors, banRepeatedNgrams, logSoftmax } from '../../src/vision/generation/logitsProcessors.js';
+import { applyLogitsProcessors, banRepeatedNgrams, expNearZero, logSoftmax, logSumExp } from '../../src/vision/generation/logitsProcessors.js';
 import { BeamSearch, createSearch, type SearchSettings, type SequenceSearch } from '../../src/vision/generation/search.js';
 
 const VOCAB = 5; // 0 = <s>, 1 = pad, 2 = </s>, 3 and 4 ordinary tokens
@@ -91,6 +91,27 @@ describe('logits processors', () => {
     assert.ok(Math.abs(Math.exp(scores[0]!) - 0.25) < 1e-6);
     assert.ok(Math.abs(Math.exp(scores[1]!) - 0.75) < 1e-6);
     assert.equal(scores[2], -Infinity);
+  });
+
+  test('the fast exponential agrees with Math.exp to 1e-8 (relative) over [-40, 0]', () => {
+    let worst = 0;
+    for (let x = -40; x <= 0; x += 0.0007) worst = Math.max(worst, Math.abs(expNearZero(x) / Math.exp(x) - 1));
+    for (const x of [0, -0.5, -Math.LN2 / 2, -1, -39.999, -40]) worst = Math.max(worst, Math.abs(expNearZero(x) / Math.exp(x) - 1));
+    assert.ok(worst < 1e-8, `worst relative error ${worst}`);
+  });
+
+  test('logSumExp equals the exact sum on a vocabulary-sized row, skips -Infinity, and is -Infinity when empty', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 30 - 15;
+    const row = Float32Array.from({ length: 51289 }, random);
+    row[5] = -Infinity;
+    let max = -Infinity;
+    for (const score of row) max = Math.max(max, score);
+    let exact = 0;
+    for (const score of row) exact += Math.exp(score - max);
+    assert.ok(Math.abs(logSumExp(row) - (max + Math.log(exact))) < 1e-7);
+    assert.equal(logSumExp(Float32Array.from([-Infinity, -Infinity])), -Infinity);
+    assert.equal(logSumExp(new Float32Array(0)), -Infinity);
   });
 });
 

@@ -11,7 +11,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { getVariableValues, GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { LRUCache } from 'lru-cache';
-import { canonicalJson } from '../../cache/cacheKey.js';
+import { variablesDigest } from '../../cache/cacheKey.js';
 import type { CostEstimateContext } from '../../graphql/cost/complexity.js';
 import { QueryLimitError } from '../../graphql/cost/errors.js';
 import { ASSUMED_LIST_SIZE, DEFAULT_MAX_QUERY_COST, type PricedOptions } from '../../graphql/cost/prices.js';
@@ -109,9 +109,6 @@ const ESTIMATE_CACHE_ENTRIES = 10_000;
 
 function estimateKey(queryHash: string | undefined, operationName: string | undefined, variables: Record<string, unknown> | undefined): string | undefined {
   if (queryHash === undefined) return undefined;
-  try {
-    return `${queryHash}\0${operationName ?? ''}\0${canonicalJson(variables ?? {})}`;
-  } catch {
-    return undefined;
-  }
+  const digest = variablesDigest(variables);
+  return digest === undefined ? undefined : `${queryHash}\0${operationName ?? ''}\0${digest}`;
 }

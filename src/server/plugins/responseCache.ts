@@ -18,7 +18,7 @@ import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
-import { canonicalJson } from '../../cache/cacheKey.js';
+import { variablesDigest } from '../../cache/cacheKey.js';
 import type { GatewayContext } from '../../graphql/context.js';
 
 export interface ResponseCacheOptions {
@@ -180,11 +180,7 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
 
 /** The semantic key, or undefined for variables that have no canonical form (never cached). */
 function queryKey(fingerprint: string, queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string | undefined {
-  let canonicalVariables: string;
-  try {
-    canonicalVariables = canonicalJson(variables ?? {});
-  } catch {
-    return undefined;
-  }
-  return createHash('sha256').update(`${fingerprint}\0${queryHash}\0${operationName ?? ''}\0`).update(canonicalVariables).digest('base64url');
+  const digest = variablesDigest(variables);
+  if (digest === undefined) return undefined;
+  return createHash('sha256').update(`${fingerprint}\0${queryHash}\0${operationName ?? ''}\0${digest}`).digest('base64url');
 }
