@@ -7,7 +7,7 @@ import { resultCacheKey } from '../cache/cacheKey.js';
 import type { RunResult } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
 import { RequestBudget } from './cost/requestBudget.js';
-import { createImageLoader } from './loaders/imageLoader.js';
+import { createImageLoader, type ImageSourceSpec } from './loaders/imageLoader.js';
 import { createTaskLoader, type TaskLoader } from './loaders/taskLoader.js';
 import type { GatewayServices } from './services.js';
 import type { Image } from './types/Image.js';
@@ -15,7 +15,7 @@ import type DataLoader from 'dataloader';
 
 export interface GatewayContext {
   readonly services: GatewayServices;
-  readonly images: DataLoader<string, Image>;
+  readonly images: DataLoader<ImageSourceSpec, Image, string>;
   readonly tasks: TaskLoader;
   /** Aborts when the request's deadline passes or its client disconnects. */
   readonly signal: AbortSignal;

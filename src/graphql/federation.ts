@@ -30,7 +30,6 @@ import { createResolversMap, type ResolverObject } from 'type-graphql';
 import { TaskInputError } from '../vision/errors.js';
 import type { GatewayContext } from './context.js';
 import { imageComplexity } from './cost/complexity.js';
-import { imageSourceKey } from './loaders/imageLoader.js';
 import { buildGatewaySchema } from './schema.js';
 import type { Image } from './types/Image.js';
 
@@ -109,7 +108,7 @@ function resolveImageReference(reference: Readonly<Record<string, unknown>>, con
   if (typeof id !== 'string') {
     return Promise.reject(new TaskInputError('an Image representation needs its id: { __typename: "Image", id: "sha256:<hex>" }'));
   }
-  return context.images.load(imageSourceKey({ id }));
+  return context.images.load({ id });
 }
 
 /** Copies every field's `extensions` (cost estimators, task markers) from the built schema. */

@@ -24,17 +24,20 @@ export async function imageFromBytes(bytes: Uint8Array, services: GatewayService
   return Image.of(handle, info.format);
 }
 
-export function createImageLoader(services: GatewayServices, signal: AbortSignal): DataLoader<string, Image> {
-  return new DataLoader<string, Image>(
-    (keys) => Promise.all(keys.map((key) => loadImage(JSON.parse(key) as ImageSourceSpec, services, signal).catch(asError))),
-    // Keys are JSON of the spec so equal sources share one load.
-    { cacheKeyFn: (key) => key },
-  );
+export function createImageLoader(services: GatewayServices, signal: AbortSignal): DataLoader<ImageSourceSpec, Image, string> {
+  return new DataLoader<ImageSourceSpec, Image, string>((specs) => Promise.all(specs.map((spec) => loadImage(spec, services, signal).catch(asError))), {
+    cacheKeyFn: imageSourceKey,
+  });
 }
 
-/** The loader key of a source: canonical JSON, so `{url}` and `{url}` from two fields collide. */
+/**
+ * The loader key of a source: `{url}` and `{url}` from two fields collide. Plain concatenation, not
+ * JSON: a base64 source is megabytes, and the key is built for every field that names it.
+ */
 export function imageSourceKey(spec: ImageSourceSpec): string {
-  return JSON.stringify(spec);
+  if ('url' in spec) return `url:${spec.url}`;
+  if ('base64' in spec) return `base64:${spec.base64}`;
+  return `id:${spec.id}`;
 }
 
 async function loadImage(spec: ImageSourceSpec, services: GatewayServices, signal: AbortSignal): Promise<Image> {

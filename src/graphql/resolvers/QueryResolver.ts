@@ -4,7 +4,7 @@ import { TaskInputError } from '../../vision/errors.js';
 import { TASKS } from '../../vision/tasks.js';
 import type { GatewayContext } from '../context.js';
 import { imageComplexity, imagesComplexity } from '../cost/complexity.js';
-import { imageSourceKey, type ImageSourceSpec } from '../loaders/imageLoader.js';
+import type { ImageSourceSpec } from '../loaders/imageLoader.js';
 import { TaskName } from '../types/enums.js';
 import { Image } from '../types/Image.js';
 import { ModelInfo } from '../types/ModelInfo.js';
@@ -32,7 +32,7 @@ export class QueryResolver {
       return Promise.reject(new TaskInputError(`image() takes exactly one of url, base64 or id; got ${given.length === 0 ? 'none' : given.length}`));
     }
     if (url != null) context.determinism.fromVariables = false;
-    return context.images.load(imageSourceKey(given[0]!));
+    return context.images.load(given[0]!);
   }
 
   @Query(() => [Image], {
@@ -46,7 +46,7 @@ export class QueryResolver {
       return Promise.reject(new TaskInputError(`images() takes at most ${limit} URLs; got ${urls.length}`));
     }
     context.determinism.fromVariables = false;
-    return context.images.loadMany(urls.map((url) => imageSourceKey({ url })));
+    return context.images.loadMany(urls.map((url) => ({ url })));
   }
 
   @Query(() => ModelInfo, { description: 'The model this gateway serves.' })
