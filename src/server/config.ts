@@ -15,6 +15,7 @@ import { DEFAULT_MAX_QUERY_COST, DEFAULT_REQUEST_BUDGET } from '../graphql/cost/
 import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_TASK_FIELDS } from './plugins/queryShapeRules.js';
 import { parseApiKeys } from './middleware/apiKeys.js';
 import { parseRateLimit, type RateLimitSetting } from './middleware/rateLimit.js';
+import { parseTrustProxy, type TrustProxySetting } from './trustProxy.js';
 
 export interface GatewayConfig {
   /** The model folder; undefined means "not configured" (serve explains how to get one). */
@@ -57,6 +58,8 @@ export interface GatewayConfig {
   readonly maxTaskFields: number;
   /** Requests per window per client; undefined: no rate limit. */
   readonly rateLimit: RateLimitSetting | undefined;
+  /** Proxies whose `X-Forwarded-For` names the client (TRUST_PROXY; default: none, the socket address counts). */
+  readonly trustProxy: TrustProxySetting | undefined;
   /** Accepted API keys; empty: the API is open. Never log these. */
   readonly apiKeys: readonly string[];
   /** Whether `__schema`/`__type` are answered (INTROSPECTION; default: not in production). */
@@ -136,6 +139,7 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     maxAliases: wholeNumber('MAX_ALIASES', env['MAX_ALIASES'], DEFAULT_MAX_ALIASES, 0, 100_000),
     maxTaskFields: wholeNumber('MAX_TASK_FIELDS', env['MAX_TASK_FIELDS'], DEFAULT_MAX_TASK_FIELDS, 1, 100_000),
     rateLimit: parsed(() => parseRateLimit(env['RATE_LIMIT'])),
+    trustProxy: parsed(() => parseTrustProxy(env['TRUST_PROXY'])),
     apiKeys: parsed(() => parseApiKeys(env['API_KEYS'])),
     introspection: flag('INTROSPECTION', env['INTROSPECTION'], !production),
     graphiql: flag('GRAPHIQL', env['GRAPHIQL'], !production),

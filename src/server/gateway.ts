@@ -68,6 +68,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   app.disable('x-powered-by');
   // ETags would hash every response body, and POST responses are never revalidated.
   app.set('etag', false);
+  // Behind a load balancer, its X-Forwarded-For names the client (rate limits, logs) — only when told.
+  if (config.trustProxy !== undefined) app.set('trust proxy', typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy]);
   const httpServer = createServer(app);
 
   const apollo = new ApolloServer<GatewayContext>({

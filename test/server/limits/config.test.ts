@@ -33,6 +33,13 @@ describe('limit settings', () => {
     );
   });
 
+  test('TRUST_PROXY: off by default; a hop count, or addresses, ranges and named ranges', () => {
+    assert.equal(loadConfig({}).trustProxy, undefined);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, undefined);
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy, ['loopback', '10.0.0.0/8', 'fd00::1']);
+  });
+
   test('a bad value stops startup with a message naming the variable', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ MAX_QUERY_COST: '0' }, /^MAX_QUERY_COST must be a whole number from 1 to 1000000000 \(default 500\); got "0"$/],
@@ -44,6 +51,10 @@ describe('limit settings', () => {
       [{ API_KEYS: 'short' }, /^API_KEYS entry 1 of 1 is 5 characters/],
       [{ INTROSPECTION: 'maybe' }, /^INTROSPECTION must be true or false \(default true\); got "maybe"$/],
       [{ NODE_ENV: 'production', GRAPHIQL: 'sometimes' }, /^GRAPHIQL must be true or false \(default false\); got "sometimes"$/],
+      [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would let any client choose the address it is counted by; give a hop count/],
+      [{ TRUST_PROXY: '40' }, /^TRUST_PROXY allows at most 16 hops; got 40$/],
+      [{ TRUST_PROXY: 'loopback, lb.internal' }, /^TRUST_PROXY must be a hop count .*; "lb\.internal" is none of these$/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a hop count .*; "10\.0\.0\.0\/33" is none of these$/],
     ];
     for (const [env, message] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));

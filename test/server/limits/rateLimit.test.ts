@@ -91,6 +91,33 @@ describe('through the gateway (RATE_LIMIT=3/min, memory)', () => {
     assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200);
     assert.equal((await fetch(`${gateway.url}/readyz`)).status, 200);
   });
+
+  test('without TRUST_PROXY a client cannot escape its count by writing X-Forwarded-For', async () => {
+    const spoofed = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.99' },
+      body: '{"query":"{ model { id } }"}',
+    });
+    assert.equal(spoofed.status, 429);
+  });
+});
+
+describe('behind a proxy (RATE_LIMIT=2/min, TRUST_PROXY=loopback)', () => {
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway({ RATE_LIMIT: '2/min', TRUST_PROXY: 'loopback' });
+  });
+  after(() => gateway.stop());
+
+  const from = (client: string) =>
+    fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': client }, body: '{"query":"{ model { id } }"}' });
+
+  test('each forwarded client has its own count', async () => {
+    assert.deepEqual([(await from('203.0.113.5')).status, (await from('203.0.113.5')).status, (await from('203.0.113.5')).status], [200, 200, 429]);
+    assert.equal((await from('203.0.113.6')).status, 200, 'another client behind the same proxy');
+    assert.equal((await from('198.51.100.7, 203.0.113.6')).status, 200, 'the address the trusted proxy saw counts, not what the client prepended');
+    assert.equal((await from('198.51.100.8, 203.0.113.6')).status, 429);
+  });
 });
 
 const reachable = await redisReachable();
