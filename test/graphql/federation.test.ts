@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isInterfaceType, isObjectType } from 'graphql';
+import { composeServices } from '@apollo/composition';
+import { isInterfaceType, isObjectType, parse } from 'graphql';
 import { buildSubgraphGatewaySchema, FEDERATION_SPEC_URL, MAX_ENTITY_REPRESENTATIONS } from '../../src/graphql/federation.js';
 import { VISION_ENCODER_UNITS } from '../../src/graphql/cost/prices.js';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
@@ -79,6 +80,24 @@ describe('the subgraph schema', () => {
       }
     }
     assert.ok(priced > 10, `only ${priced} priced fields found`);
+  });
+
+  test('composes into a supergraph with another subgraph that extends Image (what rover and the router do)', async () => {
+    const { body } = await federated.graphql<{ _service: { sdl: string } }>('{ _service { sdl } }');
+    const reviews = `
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])
+      type Image @key(fields: "id") { id: ID! reviews: [String!]! }
+      type Query { recentlyReviewed: [Image!]! }
+    `;
+    const result = composeServices([
+      { name: 'florence', typeDefs: parse(body.data!._service.sdl), url: 'http://florence.invalid/graphql' },
+      { name: 'reviews', typeDefs: parse(reviews), url: 'http://reviews.invalid/graphql' },
+    ]);
+    assert.equal(result.errors, undefined, result.errors?.map((error) => error.message).join('\n'));
+    const supergraph = result.supergraphSdl ?? '';
+    assert.match(supergraph, /type Image\s+@join__type\(graph: FLORENCE, key: "id"\)\s+@join__type\(graph: REVIEWS, key: "id"\)/);
+    assert.match(supergraph, /reviews: \[String!\]! @join__field\(graph: REVIEWS\)/);
+    assert.match(supergraph, /caption\(/);
   });
 
   test('FEDERATION is a validated flag, off by default', () => {
