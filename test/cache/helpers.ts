@@ -1,9 +1,12 @@
 /**
  * Shared harness for the cache tests: a recording logger, a store whose failures the test controls,
- * and the Redis checks (tests that need Redis skip with a message when it is unreachable).
+ * the Redis checks (tests that need Redis skip with a message when it is unreachable), and private
+ * Redis servers that tests may kill.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
+import { once } from 'node:events';
+import { createConnection, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
 import type { Logger } from '../../src/cache/logger.js';
@@ -101,10 +104,10 @@ export function controlledBackend(store: ControlledStore, options: { name?: stri
   return { name: options.name ?? 'controlled', keyv, close: async () => {} };
 }
 
-/** Polls `condition` until true, failing after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/** Polls `condition` (sync or async) until true, failing after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(10);
   }
@@ -129,6 +132,34 @@ export async function redisReachable(url = TEST_REDIS_URL): Promise<boolean> {
 }
 
 export const NO_REDIS = `needs Redis at ${TEST_REDIS_URL} (unreachable here; CI runs one, or set TEST_REDIS_URL)`;
+
+export const hasRedisServer = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
+export const NO_REDIS_SERVER = 'needs the redis-server binary on PATH to run a Redis of its own it can kill';
+
+/** A free TCP port on loopback (free now; a private Redis takes it next). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = probe.address();
+  probe.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * A throwaway Redis without persistence on `port`, ready to take connections. `track` sees the child
+ * as soon as it is spawned, so a caller's cleanup covers one that never becomes ready.
+ */
+export async function startRedisServer(port: number, track?: (child: ChildProcess) => void): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  track?.(child);
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
+    return redisReachable(`redis://127.0.0.1:${port}`);
+  }, 5_000, `redis-server on port ${port}`);
+  return child;
+}
 
 /** A namespace no other test run uses, so parallel runs never see each other's keys. */
 export function randomNamespace(): string {

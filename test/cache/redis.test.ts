@@ -4,10 +4,9 @@
  * (closed port), and one killed and restarted while requests flow.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
@@ -16,7 +15,19 @@ import { createCacheStore } from '../../src/cache/createStore.js';
 import { ENVELOPE_FORMAT } from '../../src/cache/envelope.js';
 import type { ResultCache } from '../../src/cache/resultCache.js';
 import { PAYLOAD_TAG, encodePayload } from '../../src/cache/serialization.js';
-import { NO_REDIS, RecordingLogger, TEST_REDIS_URL, anyValue, randomNamespace, redisReachable, waitFor } from './helpers.js';
+import {
+  NO_REDIS,
+  NO_REDIS_SERVER,
+  RecordingLogger,
+  TEST_REDIS_URL,
+  anyValue,
+  freePort,
+  hasRedisServer,
+  randomNamespace,
+  redisReachable,
+  startRedisServer,
+  waitFor,
+} from './helpers.js';
 
 interface Caption {
   readonly text: string;
@@ -162,10 +173,7 @@ describe('a Redis that is not there', () => {
   });
 });
 
-const redisServer = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-const NO_REDIS_SERVER = 'needs the redis-server binary on PATH to run a Redis of its own it can kill';
-
-describe('Redis killed while requests flow', { skip: redisServer.status === 0 ? false : NO_REDIS_SERVER }, () => {
+describe('Redis killed while requests flow', { skip: hasRedisServer ? false : NO_REDIS_SERVER }, () => {
   let server: ChildProcess | undefined;
   after(() => {
     server?.kill('SIGKILL');
@@ -174,7 +182,7 @@ describe('Redis killed while requests flow', { skip: redisServer.status === 0 ? 
   test('no request fails; one warning; recovery when it comes back; outage results kept', async () => {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
-    server = await startRedis(port);
+    server = await startRedisServer(port);
     const logger = new RecordingLogger();
     const cache = await createCacheStore(url, { logger, namespace: randomNamespace(), operationTimeoutMs: 300, retryCooldownMs: 200 });
     assert.equal(cache.stats().degraded, false);
@@ -202,7 +210,7 @@ describe('Redis killed while requests flow', { skip: redisServer.status === 0 ? 
     await waitFor(() => cache.stats().degraded, 3_000, 'degradation');
     await cache.set('during-outage', { text: 'computed while Redis was down' });
     await sleep(300);
-    server = await startRedis(port);
+    server = await startRedisServer(port);
     await waitFor(() => !cache.stats().degraded, 5_000, 'recovery');
     await sleep(100);
     running = false;
@@ -223,28 +231,3 @@ describe('Redis killed while requests flow', { skip: redisServer.status === 0 ? 
     await cache.close();
   });
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A throwaway Redis without persistence, ready to take connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await waitForAsync(() => redisReachable(`redis://127.0.0.1:${port}`), 5_000, `redis-server on port ${port}`);
-  return child;
-}
-
-async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}

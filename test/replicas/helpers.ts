@@ -3,14 +3,13 @@
  * that tests may kill, and a few readers of `/metrics`. Every child is registered, so a suite's
  * `after()` (and, failing that, process exit) kills whatever is still running.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
-import { redisReachable } from '../cache/helpers.js';
+import { startRedisServer as startPrivateRedis } from '../cache/helpers.js';
 import { tinyModelDir } from '../helpers/models.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -150,30 +149,9 @@ export async function dropPrefix(client: RawRedis, prefix: string): Promise<void
   if (keys.length > 0) await client.unlink(keys);
 }
 
-export const hasRedisServer = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
-export const NO_REDIS_SERVER = 'needs the redis-server binary on PATH to run a Redis of its own it can kill';
-
-/** A free TCP port on loopback (free now; a private Redis takes it next). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A throwaway Redis without persistence on `port`, ready to take connections. */
-export async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  children.add(child);
-  const deadline = Date.now() + 5_000;
-  while (!(await redisReachable(`redis://127.0.0.1:${port}`))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server on port ${port} did not start`);
-    await sleep(20);
-  }
-  return child;
+/** A private Redis on `port` (see ../cache/helpers.ts), registered so killAll and process exit stop it. */
+export function startRedisServer(port: number): Promise<ChildProcess> {
+  return startPrivateRedis(port, (child) => children.add(child));
 }
 
 /** Kills a child (SIGKILL: no goodbye, as a crash or OOM kill would) and waits until it is gone. */
@@ -181,11 +159,3 @@ export async function killProcess(child: ChildProcess): Promise<void> {
   await stop(child, 'SIGKILL');
 }
 
-/** Polls `condition` until it holds, failing after `timeoutMs`. */
-export async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}

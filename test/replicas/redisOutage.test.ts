@@ -7,20 +7,9 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomNamespace } from '../cache/helpers.js';
+import { NO_REDIS_SERVER, freePort, hasRedisServer, randomNamespace, waitFor } from '../cache/helpers.js';
 import { patternPng } from '../helpers/images.js';
-import {
-  NO_REDIS_SERVER,
-  freePort,
-  hasRedisServer,
-  killAll,
-  killProcess,
-  rawRedis,
-  spawnGateway,
-  startRedisServer,
-  until,
-  type GatewayProcess,
-} from './helpers.js';
+import { killAll, killProcess, rawRedis, spawnGateway, startRedisServer, type GatewayProcess } from './helpers.js';
 
 /** How often the gateway probes a dead Redis (CACHE_RETRY_MS): short, so recovery is seen quickly. */
 const RETRY_MS = 200;
@@ -72,12 +61,12 @@ describe('Redis killed while requests flow', { skip: hasRedisServer ? false : NO
 
     await sleep(800);
     await killProcess(redis);
-    await until(async () => (await degraded()) === 1, 5_000, 'the gateway to notice Redis is gone');
+    await waitFor(async () => (await degraded()) === 1, 5_000, 'the gateway to notice Redis is gone');
     const duringOutage = served.fresh;
     await sleep(1_000);
     assert.ok(served.fresh > duringOutage, 'new work was computed while Redis was down');
     redis = await startRedisServer(port);
-    await until(async () => (await degraded()) === 0, 10_000, 'the gateway to use Redis again');
+    await waitFor(async () => (await degraded()) === 0, 10_000, 'the gateway to use Redis again');
     const afterRecovery = served.fresh;
     await sleep(800);
     running = false;

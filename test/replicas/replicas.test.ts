@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { NO_REDIS, TEST_REDIS_URL, randomNamespace, redisReachable } from '../cache/helpers.js';
+import { NO_REDIS, TEST_REDIS_URL, randomNamespace, redisReachable, waitFor } from '../cache/helpers.js';
 import { patternPng } from '../helpers/images.js';
-import { dropPrefix, killAll, rawRedis, spawnGateway, until, type GatewayProcess, type RawRedis } from './helpers.js';
+import { dropPrefix, killAll, rawRedis, spawnGateway, type GatewayProcess, type RawRedis } from './helpers.js';
 
 /** Short, so the dead-holder tests wait seconds, not the production 30 s. */
 const LOCK_TTL_MS = 2_000;
@@ -132,7 +132,7 @@ describe('two gateway processes sharing Redis', { skip: reachable ? false : NO_R
   test('A killed mid-task: B, asked the same, takes over after the TTL and answers', async () => {
     const { base64 } = await image(35);
     const fromA = a.graphql(SLOW_CAPTION, { b: base64 }).catch((error: unknown) => error);
-    await until(async () => (await raw.keys(`${namespace}:lock:*`)).length > 0, 10_000, 'A to take the lock');
+    await waitFor(async () => (await raw.keys(`${namespace}:lock:*`)).length > 0, 10_000, 'A to take the lock');
     await a.kill();
     assert.ok((await fromA) instanceof Error, 'A died with the request in flight');
     const started = Date.now();
