@@ -5,8 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
 import type { Logger } from '../../src/cache/logger.js';
@@ -135,17 +134,6 @@ export const NO_REDIS = `needs Redis at ${TEST_REDIS_URL} (unreachable here; CI 
 
 export const hasRedisServer = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
 export const NO_REDIS_SERVER = 'needs the redis-server binary on PATH to run a Redis of its own it can kill';
-
-/** A free TCP port on loopback (free now; a private Redis takes it next). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /**
  * A throwaway Redis without persistence on `port`, ready to take connections. `track` sees the child

@@ -21,13 +21,13 @@ import {
   RecordingLogger,
   TEST_REDIS_URL,
   anyValue,
-  freePort,
   hasRedisServer,
   randomNamespace,
   redisReachable,
   startRedisServer,
   waitFor,
 } from './helpers.js';
+import { freePort } from '../helpers/ports.js';
 
 interface Caption {
   readonly text: string;

@@ -14,13 +14,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { patternPng } from '../helpers/images.js';
 import { tinyModelDir } from '../helpers/models.js';
 import { repoRoot } from '../helpers/paths.js';
+import { freePort } from '../helpers/ports.js';
 
 // ---------------------------------------------------------------------------------------------
 // A small Dockerfile reader: enough for our files (exec-form JSON and shell-form arguments,
@@ -268,17 +268,6 @@ function gitFiles(): string[] | undefined {
   if (listed.status !== 0) return undefined;
   // Deleted-but-tracked files are listed too; a clone would not have them.
   return listed.stdout.split('\0').filter((path) => path && existsSync(join(repoRoot, path)));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 const files = gitFiles();

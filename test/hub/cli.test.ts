@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +9,7 @@ import { ensureDefaultModel } from '../../src/cli/modelPull.js';
 import { cachedModelDir } from '../../src/cli/modelDir.js';
 import { florenceGateway } from '../helpers/cli.js';
 import { tinyModelDir } from '../helpers/models.js';
+import { freePort } from '../helpers/ports.js';
 import { StandInHub } from './support/standInHub.js';
 
 const QUICK_RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 };
@@ -19,19 +19,10 @@ let source: string;
 let hub: StandInHub;
 let caseNumber = 0;
 
-
 function freshCache(): string {
   return join(work, `cache-${++caseNumber}`);
 }
 
-/** A port nothing listens on: bound, noted, released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'hub-cli-'));
@@ -65,7 +56,7 @@ describe('florence-gateway model pull', () => {
     assert.equal(again.code, 0);
     assert.match(again.stderr, /all 10 files already verified, nothing downloaded/);
 
-    const offline = await florenceGateway(['model', 'pull'], { ...env, HF_HUB_OFFLINE: '1', HF_ENDPOINT: `http://127.0.0.1:${await closedPort()}` });
+    const offline = await florenceGateway(['model', 'pull'], { ...env, HF_HUB_OFFLINE: '1', HF_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
     assert.equal(offline.code, 0, offline.stderr);
     assert.match(offline.stderr, /offline: every file is already here/);
   });
@@ -132,7 +123,7 @@ describe('ensureDefaultModel (serve without MODEL_DIR)', () => {
     hub.reset();
     assert.equal(await ensureDefaultModel({ env: { HF_ENDPOINT: hub.endpoint, XDG_CACHE_HOME: freshCache(), HF_HUB_OFFLINE: '1' }, stderr }), undefined);
     assert.equal(hub.requests.length, 0);
-    const unreachable = { HF_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, XDG_CACHE_HOME: freshCache() };
+    const unreachable = { HF_ENDPOINT: `http://127.0.0.1:${await freePort()}`, XDG_CACHE_HOME: freshCache() };
     assert.equal(await ensureDefaultModel({ env: unreachable, stderr, retry: QUICK_RETRY }), undefined);
     assert.deepEqual(printed, []);
   });

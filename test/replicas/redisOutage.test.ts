@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NO_REDIS_SERVER, freePort, hasRedisServer, randomNamespace, waitFor } from '../cache/helpers.js';
+import { NO_REDIS_SERVER, hasRedisServer, randomNamespace, waitFor } from '../cache/helpers.js';
 import { patternPng } from '../helpers/images.js';
+import { freePort } from '../helpers/ports.js';
 import { killAll, killProcess, rawRedis, spawnGateway, startRedisServer, type GatewayProcess } from './helpers.js';
 
 /** How often the gateway probes a dead Redis (CACHE_RETRY_MS): short, so recovery is seen quickly. */
