@@ -39,3 +39,25 @@ export function gatherRows(tensor: ort.Tensor, indices: readonly number[]): ort.
   });
   return new ort.Tensor(tensor.type, out as Float32Array, [indices.length, ...tensor.dims.slice(1)]);
 }
+
+/** One tensor of the slices' rows, in order: slices of one element type and equal trailing dims. */
+export function concatRows(slices: readonly ort.Tensor[]): ort.Tensor {
+  const first = slices[0];
+  if (first === undefined) throw new RangeError('concatRows needs at least one slice');
+  if (slices.length === 1) return first;
+  const trailing = first.dims.slice(1).join(',');
+  const parts = slices.map((slice) => {
+    if (slice.type !== first.type || slice.dims.slice(1).join(',') !== trailing) {
+      throw new RangeError(`concatRows: a ${slice.type} [${slice.dims.join(', ')}] slice does not stack on ${first.type} [${first.dims.join(', ')}]`);
+    }
+    return rowData(slice);
+  });
+  const out = emptyLike(parts[0]!, parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    (out as Float32Array).set(part as Float32Array, offset); // same constructor, as in gatherRows
+    offset += part.length;
+  }
+  const rows = slices.reduce((total, slice) => total + (slice.dims[0] ?? 0), 0);
+  return new ort.Tensor(first.type, out as Float32Array, [rows, ...first.dims.slice(1)]);
+}

@@ -9,6 +9,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { DecodeRows, Florence2Graphs } from '../florence2Graphs.js';
+import { concatRows } from '../tensorRows.js';
 
 export interface EncoderItem {
   /** Vision-encoder output of the row's image: [577 × D]. */
@@ -54,22 +55,9 @@ export async function encodePrompts(
   }
   return {
     batch,
-    encoderHiddenStates: concatRows(slices, [batch, length, dModel]),
+    encoderHiddenStates: concatRows(slices),
     encoderAttentionMask: new ort.Tensor('int64', mask, [batch, length]),
     cache: undefined,
   };
 }
 
-/** One tensor from row slices of equal trailing shape (the element type of the first). */
-function concatRows(slices: readonly ort.Tensor[], dims: readonly number[]): ort.Tensor {
-  const first = slices[0]!;
-  if (slices.length === 1) return first;
-  const Ctor = (first.data as Float32Array).constructor as new (length: number) => Float32Array;
-  const data = new Ctor(slices.reduce((total, slice) => total + slice.size, 0));
-  let offset = 0;
-  for (const slice of slices) {
-    data.set(slice.data as Float32Array, offset);
-    offset += slice.size;
-  }
-  return new ort.Tensor(first.type, data, dims);
-}
