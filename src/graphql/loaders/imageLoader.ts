@@ -34,7 +34,7 @@ export function createImageLoader(services: GatewayServices, signal: AbortSignal
  * The loader key of a source: `{url}` and `{url}` from two fields collide. Plain concatenation, not
  * JSON: a base64 source is megabytes, and the key is built for every field that names it.
  */
-export function imageSourceKey(spec: ImageSourceSpec): string {
+function imageSourceKey(spec: ImageSourceSpec): string {
   if ('url' in spec) return `url:${spec.url}`;
   if ('base64' in spec) return `base64:${spec.base64}`;
   return `id:${spec.id}`;
