@@ -1,54 +1,46 @@
 /**
- * The process-wide engine: a TaskRunner that schedules jobs across requests.
+ * The process-wide engine, request side: a TaskRunner that the GraphQL layer calls from every
+ * request. It keeps what concerns callers and leaves the model work to its scheduler
+ * (src/engine/scheduler.ts), which runs in this thread for a library user or on model worker
+ * threads in a server (src/engine/worker/), so HTTP never waits behind onnxruntime.
  *
  * - Coalescing: jobs in flight with one key (the results-cache key) share one computation.
- * - Micro-batching: jobs arriving within `batchWindowMs` of the first queued one (or until
- *   `maxBatchJobs`) run as one batch: the vision encoder over every image of the batch whose
- *   features are not cached, one encoder call over every (image, prompt), one decode loop over all
- *   sequences (each leaving as it finishes). Results equal running each job alone.
- * - Feature cache: an image's vision-encoder output is kept (bounded in bytes), so later tasks on it
- *   skip preprocessing and the vision encoder.
- * - Bounds: past `maxQueuedJobs` waiting computations a job fails at once with BUSY; a job whose
- *   callers all gave up (deadline, disconnect) leaves the queue, or the decode batch at the next step.
- *
- * Batches run one at a time: onnxruntime already uses every core for one call, so two batches at
- * once would only contend. Work arriving while a batch runs forms the next batch.
+ * - Bounds: past `maxQueuedJobs` computations waiting to start decoding, a job fails at once with
+ *   BUSY; a computation whose callers all gave up (deadline, disconnect, unsubscribe) leaves the
+ *   queue, or the decode loop at its next step.
+ * - Streaming: a caller may follow a computation's text as it is decoded (`stream`).
  */
-import { FlorenceError } from '../vision/errors.js';
+import { DisposedError, FlorenceError } from '../vision/errors.js';
 import type { Florence2, RunResult, TaskPlan } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
-import type { PreparedImage } from '../vision/image.js';
-import { FeatureCache, type FeatureCacheStats } from './featureCache.js';
+import type { FeatureCacheStats } from './featureCache.js';
+import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import type { ImageHandle, RunnerStats, TaskJob, TaskRunner } from './taskRunner.js';
+import { localVisionLane } from './visionLane.js';
+import type { EngineStage, GraphUsage, ImageBytes, Progress, SchedulerEvents, SchedulerPort, SchedulerSnapshot, WorkItem } from './work.js';
 
-export interface EngineOptions {
-  /** Prefix of feature-cache keys, so another model never reuses these features. */
-  readonly modelFingerprint: string;
-  /** How long the first queued job waits for company. Default 3 ms: well under a decode step (~35 ms). */
-  readonly batchWindowMs?: number;
-  /** Most computations in one batch. Default 32: decode steps stay memory-bound (nearly free per row) up to about there. */
-  readonly maxBatchJobs?: number;
-  /** Most computations waiting to start; more answer BUSY. Default 256. */
+export type { EngineStage } from './work.js';
+
+export interface EngineOptions extends SchedulerOptions {
+  /** Most computations waiting to start decoding; more answer BUSY. Default 256. */
   readonly maxQueuedJobs?: number;
-  /**
-   * Most images per vision-encoder call. Default 1: on a 2-core CPU a batch of 4 base images costs
-   * 26% more per image than one at a time (and ~1.1 GB more memory); raise it on GPUs.
-   */
-  readonly maxVisionBatch?: number;
-  readonly featureCacheBytes?: number;
   /** Told about batches, stage timings and finished tasks (metrics). */
   readonly observer?: EngineObserver;
 }
 
-/** Stages of a batch, as timed by the engine (preprocess, vision) and the runtime (the rest). */
-export type EngineStage = 'preprocess' | 'vision' | 'encoder' | 'decode' | 'parse';
-
 export interface EngineObserver {
-  /** A batch started: its computations and the distinct images they concern. */
+  /** A decode batch started: its computations and the distinct images they concern. */
   batch(jobs: number, images: number): void;
   stage(stage: EngineStage, ms: number): void;
   /** A computation settled: its task token, time from queueing, and outcome. */
   task(task: string, ms: number, outcome: 'ok' | 'error' | 'cancelled'): void;
+}
+
+/** Where the model work happens: plans are made here, computations there. */
+export interface ModelBackend {
+  plan(task: string, input: string | undefined, options: GenerationOptions): TaskPlan;
+  /** The scheduler that will report to `events`. */
+  connect(events: SchedulerEvents, options: SchedulerOptions): SchedulerPort;
 }
 
 /** The queue is full: the server is past what it can do in time. Retry later. */
@@ -61,8 +53,10 @@ export class BusyError extends FlorenceError {
 export interface EngineStats extends RunnerStats {
   /** Jobs that joined an identical computation already in flight. */
   readonly coalesced: number;
-  /** Computations waiting for a batch right now. */
+  /** Computations waiting to start decoding (features, prefill) right now. */
   readonly queued: number;
+  /** Computations in the decode loop right now. */
+  readonly decoding: number;
   /** Jobs refused with BUSY. */
   readonly refused: number;
   /** Computations dropped because every caller gave up. */
@@ -70,77 +64,134 @@ export interface EngineStats extends RunnerStats {
   readonly features: FeatureCacheStats;
 }
 
+/** A caller following a computation's text. */
+export type ProgressListener = (progress: Progress) => void;
+
 /** One computation and the callers waiting for it. */
 interface Computation {
+  readonly id: number;
   readonly job: TaskJob;
   readonly queuedAt: number;
-  readonly controller: AbortController;
   readonly waiters: Set<(outcome: RunResult | Error) => void>;
-  outcome?: RunResult | Error;
+  readonly listeners: Set<ProgressListener>;
+  started: boolean;
+  /** Whether the scheduler sends progress for it. */
+  streaming: boolean;
+  cancelled: boolean;
 }
+
+const EMPTY_USAGE: GraphUsage = {
+  vision_encoder: { runs: 0, busyMs: 0 },
+  embed_tokens: { runs: 0, busyMs: 0 },
+  encoder_model: { runs: 0, busyMs: 0 },
+  decoder_model_merged: { runs: 0, busyMs: 0 },
+};
 
 export class Engine implements TaskRunner {
   private readonly inFlight = new Map<string, Computation>();
-  private readonly queue: Computation[] = [];
-  private readonly features: FeatureCache;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private readonly settings: Required<Omit<EngineOptions, 'featureCacheBytes' | 'observer'>>;
+  private readonly byId = new Map<number, Computation>();
+  private nextId = 1;
+  private waiting = 0;
+  /** Computations that started decoding and have not settled. */
+  private decoding = 0;
+  private readonly port: SchedulerPort;
+  private readonly backend: ModelBackend;
+  private readonly maxQueuedJobs: number;
   private readonly observer: EngineObserver | undefined;
+  private latest: SchedulerSnapshot = {
+    features: { entries: 0, bytes: 0, hits: 0, misses: 0 },
+    waiting: 0,
+    decoding: 0,
+    decodeBatches: 0,
+    usage: EMPTY_USAGE,
+  };
   private counters = { batches: 0, jobs: 0, imagesEncoded: 0, coalesced: 0, refused: 0, cancelled: 0 };
+  private closed = false;
 
-  constructor(
-    private readonly florence: Florence2,
-    options: EngineOptions,
-  ) {
-    this.settings = {
-      modelFingerprint: options.modelFingerprint,
-      batchWindowMs: options.batchWindowMs ?? 3,
-      maxBatchJobs: options.maxBatchJobs ?? 32,
-      maxQueuedJobs: options.maxQueuedJobs ?? 256,
-      maxVisionBatch: options.maxVisionBatch ?? 1,
-    };
-    this.features = new FeatureCache(options.featureCacheBytes);
+  /** `model`: a Florence2 holding all four graphs (work runs on this thread), or a backend such as the model workers. */
+  constructor(model: Florence2 | ModelBackend, options: EngineOptions) {
+    this.backend = 'connect' in model ? model : localBackend(model);
+    this.maxQueuedJobs = options.maxQueuedJobs ?? 256;
     this.observer = options.observer;
+    this.port = this.backend.connect(this.events(), options);
   }
 
   plan(task: string, input: string | undefined, options: GenerationOptions): TaskPlan {
-    return this.florence.plan(task, input, options);
+    return this.backend.plan(task, input, options);
   }
 
   run(jobs: readonly TaskJob[]): Promise<(RunResult | Error)[]> {
-    return Promise.all(jobs.map((job) => this.submit(job)));
+    return Promise.all(this.submit(jobs).map(({ computation, job }) => (computation instanceof Error ? computation : this.wait(computation, job.signal))));
+  }
+
+  /**
+   * Runs one job and tells `onProgress` its text as it is decoded (at most one event per decode
+   * step and per progress interval). A result the engine already has in flight is joined.
+   */
+  stream(job: TaskJob, onProgress: ProgressListener): Promise<RunResult | Error> {
+    const [submitted] = this.submit([job]);
+    const computation = submitted!.computation;
+    if (computation instanceof Error) return Promise.resolve(computation);
+    computation.listeners.add(onProgress);
+    if (!computation.streaming) {
+      computation.streaming = true;
+      this.port.stream(computation.id);
+    }
+    return this.wait(computation, job.signal, onProgress);
   }
 
   stats(): EngineStats {
-    return { ...this.counters, queued: this.queue.length, features: this.features.stats() };
+    return { ...this.counters, queued: this.waiting, decoding: this.decoding, features: this.latest.features };
   }
 
   /** Runs and busy time of each ONNX graph since the model was loaded (benchmarks, metrics). */
-  modelUsage(): ReturnType<Florence2['graphs']['usage']> {
-    return this.florence.graphs.usage();
+  modelUsage(): GraphUsage {
+    return this.latest.usage;
   }
 
-  /** One caller's wait for a job: joins the computation with the same key, or queues a new one. */
-  private submit(job: TaskJob): Promise<RunResult | Error> {
-    if (job.signal?.aborted) return Promise.resolve(reasonOf(job.signal));
-    let computation = this.inFlight.get(job.key);
-    if (computation) {
-      this.counters.coalesced++;
-    } else {
-      if (this.queue.length >= this.settings.maxQueuedJobs) {
-        this.counters.refused++;
-        return Promise.resolve(new BusyError(this.queue.length));
+  /** Stops the scheduler; computations still in flight fail with DISPOSED. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.port.close(new DisposedError());
+  }
+
+  /** Each job joins the computation with its key, or becomes a new one; new ones go to the scheduler as one submission. */
+  private submit(jobs: readonly TaskJob[]): { job: TaskJob; computation: Computation | Error }[] {
+    const fresh: Computation[] = [];
+    const submitted = jobs.map((job) => {
+      if (job.signal?.aborted) return { job, computation: reasonOf(job.signal) };
+      if (this.closed) return { job, computation: new DisposedError() };
+      const known = this.inFlight.get(job.key);
+      if (known) {
+        this.counters.coalesced++;
+        return { job, computation: known };
       }
-      computation = { job, queuedAt: performance.now(), controller: new AbortController(), waiters: new Set() };
+      if (this.waiting >= this.maxQueuedJobs) {
+        this.counters.refused++;
+        return { job, computation: new BusyError(this.waiting) };
+      }
+      const computation: Computation = {
+        id: this.nextId++,
+        job,
+        queuedAt: performance.now(),
+        waiters: new Set(),
+        listeners: new Set(),
+        started: false,
+        streaming: false,
+        cancelled: false,
+      };
       this.inFlight.set(job.key, computation);
-      this.queue.push(computation);
-      this.schedule();
-    }
-    return this.wait(computation, job.signal);
+      this.byId.set(computation.id, computation);
+      this.waiting++;
+      fresh.push(computation);
+      return { job, computation };
+    });
+    if (fresh.length > 0) this.port.submit(imagesOf(fresh.map(({ job }) => job.image)), fresh.map(workItem));
+    return submitted;
   }
 
-  private wait(computation: Computation, signal: AbortSignal | undefined): Promise<RunResult | Error> {
+  private wait(computation: Computation, signal: AbortSignal | undefined, listener?: ProgressListener): Promise<RunResult | Error> {
     return new Promise((resolve) => {
       const waiter = (outcome: RunResult | Error) => {
         signal?.removeEventListener('abort', onAbort);
@@ -148,121 +199,91 @@ export class Engine implements TaskRunner {
       };
       const onAbort = () => {
         computation.waiters.delete(waiter);
-        resolve(reasonOf(signal!));
+        if (listener) computation.listeners.delete(listener);
+        const reason = reasonOf(signal!);
+        resolve(reason);
         // The work goes on while anyone still wants it; the last one out cancels it.
-        if (computation.waiters.size === 0 && computation.outcome === undefined) this.cancel(computation, reasonOf(signal!));
+        if (computation.waiters.size === 0) this.cancel(computation, reason);
       };
       computation.waiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  /** Nobody wants the computation any more: out of the queue, or out of the decode batch at its next step. */
   private cancel(computation: Computation, reason: Error): void {
+    if (this.byId.get(computation.id) !== computation) return;
+    computation.cancelled = true;
     this.counters.cancelled++;
-    const queued = this.queue.indexOf(computation);
-    if (queued >= 0) this.queue.splice(queued, 1);
-    computation.controller.abort(reason);
-    this.settle(computation, reason);
+    this.port.cancel(computation.id, reason);
+    this.settle(computation.id, reason);
   }
 
-  private schedule(): void {
-    if (this.running || this.timer) return;
-    this.timer = setTimeout(() => void this.drain(), this.settings.batchWindowMs);
+  private events(): SchedulerEvents {
+    return {
+      started: (id) => {
+        const computation = this.byId.get(id);
+        if (!computation || computation.started) return;
+        computation.started = true;
+        this.waiting--;
+        this.decoding++;
+        this.counters.jobs++;
+      },
+      progress: (id, progress) => {
+        for (const listener of this.byId.get(id)?.listeners ?? []) listener(progress);
+      },
+      settled: (id, outcome) => this.settle(id, outcome),
+      batch: (jobs, images) => {
+        this.counters.batches++;
+        this.observer?.batch(jobs, images);
+      },
+      imagesEncoded: (count) => (this.counters.imagesEncoded += count),
+      stage: (stage, ms) => this.observer?.stage(stage, ms),
+      snapshot: (snapshot) => (this.latest = snapshot),
+    };
   }
 
-  private async drain(): Promise<void> {
-    this.timer = undefined;
-    this.running = true;
-    try {
-      const batch = this.queue.splice(0, this.settings.maxBatchJobs);
-      const live = batch.filter((computation) => {
-        if (!computation.controller.signal.aborted) return true;
-        this.settle(computation, reasonOf(computation.controller.signal));
-        return false;
-      });
-      if (live.length > 0) await this.runBatch(live);
-    } finally {
-      this.running = false;
-      // Whatever arrived meanwhile has waited a batch already: start it now.
-      if (this.queue.length > 0) this.timer = setTimeout(() => void this.drain(), 0);
-    }
-  }
-
-  private async runBatch(batch: Computation[]): Promise<void> {
-    this.counters.batches++;
-    this.counters.jobs += batch.length;
-    this.observer?.batch(batch.length, new Set(batch.map((computation) => computation.job.image.id)).size);
-    try {
-      const featuresById = await this.imageFeatures(batch.map((computation) => computation.job.image));
-      const runnable = batch.filter((computation) => {
-        const features = featuresById.get(computation.job.image.id)!;
-        if (features instanceof Error) this.settle(computation, features);
-        return !(features instanceof Error);
-      });
-      const outcomes = await this.florence.generate(
-        runnable.map(({ job, controller }) => ({
-          features: featuresById.get(job.image.id) as Float32Array,
-          size: job.image,
-          plan: job.plan,
-          signal: controller.signal,
-        })),
-        this.observer && ((stage, ms) => this.observer?.stage(stage, ms)),
-      );
-      runnable.forEach((computation, i) => this.settle(computation, outcomes[i]!));
-    } catch (error) {
-      for (const computation of batch) this.settle(computation, error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
-  /** Features of every distinct image, from the cache or through one preprocessing + vision pass. */
-  private async imageFeatures(images: readonly ImageHandle[]): Promise<Map<string, Float32Array | Error>> {
-    const result = new Map<string, Float32Array | Error>();
-    const missing = new Map<string, ImageHandle>();
-    for (const image of images) {
-      if (result.has(image.id) || missing.has(image.id)) continue;
-      const cached = this.features.get(this.featureKey(image.id));
-      if (cached) result.set(image.id, cached);
-      else missing.set(image.id, image);
-    }
-    const toEncode: { id: string; prepared: PreparedImage }[] = [];
-    const preprocessStarted = performance.now();
-    const prepared = await Promise.allSettled([...missing.values()].map((image) => this.florence.prepare(image.bytes)));
-    if (missing.size > 0) this.observer?.stage('preprocess', performance.now() - preprocessStarted);
-    [...missing.keys()].forEach((id, i) => {
-      const outcome = prepared[i]!;
-      if (outcome.status === 'fulfilled') toEncode.push({ id, prepared: outcome.value });
-      else result.set(id, outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason)));
-    });
-    for (let start = 0; start < toEncode.length; start += this.settings.maxVisionBatch) {
-      const chunk = toEncode.slice(start, start + this.settings.maxVisionBatch);
-      const visionStarted = performance.now();
-      const encoded = await this.florence.encodeImages(chunk.map((entry) => entry.prepared));
-      this.observer?.stage('vision', performance.now() - visionStarted);
-      this.counters.imagesEncoded += chunk.length;
-      chunk.forEach((entry, i) => {
-        this.features.set(this.featureKey(entry.id), encoded[i]!);
-        result.set(entry.id, encoded[i]!);
-      });
-    }
-    return result;
-  }
-
-  private featureKey(imageId: string): string {
-    return `${this.settings.modelFingerprint}:${imageId}`;
-  }
-
-  private settle(computation: Computation, outcome: RunResult | Error): void {
-    if (computation.outcome !== undefined) return;
-    computation.outcome = outcome;
-    const result = !(outcome instanceof Error) ? 'ok' : computation.controller.signal.aborted ? 'cancelled' : 'error';
-    this.observer?.task(computation.job.plan.task, performance.now() - computation.queuedAt, result);
+  private settle(id: number, outcome: RunResult | Error): void {
+    const computation = this.byId.get(id);
+    if (!computation) return;
+    this.byId.delete(id);
     if (this.inFlight.get(computation.job.key) === computation) this.inFlight.delete(computation.job.key);
+    if (computation.started) this.decoding--;
+    else this.waiting--;
+    const result = !(outcome instanceof Error) ? 'ok' : computation.cancelled ? 'cancelled' : 'error';
+    this.observer?.task(computation.job.plan.task, performance.now() - computation.queuedAt, result);
     for (const waiter of computation.waiters) waiter(outcome);
     computation.waiters.clear();
+    computation.listeners.clear();
   }
 }
 
-function reasonOf(signal: AbortSignal): Error {
+/** Work on this thread: a Florence2 with all four graphs, its vision stage between the text steps. */
+function localBackend(florence: Florence2): ModelBackend {
+  return {
+    plan: (task, input, options) => florence.plan(task, input, options),
+    connect: (events, options) => new Scheduler(florence, localVisionLane(florence), options, events),
+  };
+}
+
+function workItem(computation: Computation): WorkItem {
+  const { id, job, streaming } = computation;
+  return {
+    id,
+    requester: job.requester ?? 'anonymous',
+    imageId: job.image.id,
+    size: { width: job.image.width, height: job.image.height },
+    plan: job.plan,
+    stream: streaming,
+  };
+}
+
+/** Each distinct image of a submission once. */
+function imagesOf(images: readonly ImageHandle[]): ImageBytes[] {
+  const byId = new Map<string, ImageBytes>();
+  for (const image of images) if (!byId.has(image.id)) byId.set(image.id, { id: image.id, bytes: image.bytes });
+  return [...byId.values()];
+}
+
+export function reasonOf(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
 }

@@ -5,6 +5,7 @@
  */
 import type { RunResult, TaskPlan } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
+import type { Progress } from './work.js';
 
 /** A decoded-enough image: its content id, its size as shown, and its bytes for preprocessing. */
 export interface ImageHandle {
@@ -22,13 +23,15 @@ export interface TaskJob {
   readonly plan: TaskPlan;
   /** Aborted when the request that wants this job gives up (deadline, disconnect). */
   readonly signal?: AbortSignal;
+  /** Who asks (one id per GraphQL request or subscription): the engine shares its turns fairly among them. */
+  readonly requester?: string;
 }
 
 /** Counters tests and metrics read; a repeated query must leave `jobs` unchanged. */
 export interface RunnerStats {
-  /** Calls of `run` (one per batch handed over). */
+  /** Decode batches started (computations that start decoding at one step form one). */
   readonly batches: number;
-  /** Jobs run through the model. */
+  /** Jobs that started decoding. */
   readonly jobs: number;
   /** Images passed through the vision encoder. */
   readonly imagesEncoded: number;
@@ -39,5 +42,10 @@ export interface TaskRunner {
   plan(task: string, input: string | undefined, options: GenerationOptions): TaskPlan;
   /** Runs jobs as one batch where it can; each job gets its own result or error, in order. */
   run(jobs: readonly TaskJob[]): Promise<(RunResult | Error)[]>;
+  /**
+   * Runs one job, telling `onProgress` its text as it is decoded. Optional: without it a stream
+   * gets the final result only.
+   */
+  stream?(job: TaskJob, onProgress: (progress: Progress) => void): Promise<RunResult | Error>;
   stats(): RunnerStats;
 }

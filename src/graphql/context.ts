@@ -4,7 +4,8 @@
  */
 import type { Logger } from '../cache/logger.js';
 import { resultCacheKey } from '../cache/cacheKey.js';
-import type { RunResult } from '../vision/florence2.js';
+import { randomUUID } from 'node:crypto';
+import type { RunResult, TaskPlan } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
 import { RequestBudget } from './cost/requestBudget.js';
 import { createImageLoader, type ImageSourceSpec } from './loaders/imageLoader.js';
@@ -29,6 +30,8 @@ export interface GatewayContext {
   readonly determinism: { fromVariables: boolean };
   /** Where the HTTP layer would store this response for byte-identical repeats (see responseCache.ts). */
   readonly rawResponseKey?: string | undefined;
+  /** Who asks, for the engine's fair turns: one id per request or subscription. */
+  readonly requester: string;
 }
 
 export function createContext(
@@ -36,16 +39,39 @@ export function createContext(
   signal: AbortSignal,
   logger: Logger = services.logger,
   budget: RequestBudget = RequestBudget.unlimited(),
+  requester: string = randomUUID(),
 ): GatewayContext {
   return {
     services,
     images: createImageLoader(services, signal),
-    tasks: createTaskLoader(services.runner, services.cache, signal, budget),
+    tasks: createTaskLoader(services.runner, services.cache, signal, budget, requester),
     signal,
     logger,
     budget,
     determinism: { fromVariables: true },
+    requester,
   };
+}
+
+/** A task checked and planned for an image, with the results-cache key of its answer. */
+export interface PlannedTask {
+  readonly plan: TaskPlan;
+  readonly cacheKey: string;
+}
+
+/** Plans a task with the server's defaults under the field's overrides. Bad input throws here, synchronously. */
+export function planTask(context: GatewayContext, image: Image, task: string, input: string | undefined, overrides: GenerationOptions | undefined): PlannedTask {
+  const options = { ...context.services.generationDefaults, ...definedOnly(overrides ?? {}) };
+  const plan = context.services.runner.plan(task, input, options);
+  const cacheKey = resultCacheKey({
+    modelFingerprint: context.services.model.fingerprint,
+    task,
+    // The prompt, not the raw input: inputs that build the same prompt are the same work.
+    input: plan.prompt,
+    options: { ...plan.options },
+    imageId: image.id,
+  });
+  return { plan, cacheKey };
 }
 
 /**
@@ -59,16 +85,7 @@ export function runTask(
   input: string | undefined,
   overrides: GenerationOptions | undefined,
 ): Promise<RunResult> {
-  const options = { ...context.services.generationDefaults, ...definedOnly(overrides ?? {}) };
-  const plan = context.services.runner.plan(task, input, options);
-  const cacheKey = resultCacheKey({
-    modelFingerprint: context.services.model.fingerprint,
-    task,
-    // The prompt, not the raw input: inputs that build the same prompt are the same work.
-    input: plan.prompt,
-    options: { ...plan.options },
-    imageId: image.id,
-  });
+  const { plan, cacheKey } = planTask(context, image, task, input, overrides);
   return context.tasks.load({ cacheKey, image, plan });
 }
 

@@ -9,6 +9,7 @@ import { imageLimitsFromEnv, type ImageLimits } from '../images/limits.js';
 import { DEFAULT_MAX_NEW_TOKENS, MAX_BEAMS } from '../vision/generation/settings.js';
 import { isModelDtype, type DtypeOption } from '../vision/modelFiles.js';
 import type { EngineOptions } from '../engine/engine.js';
+import type { SchedulingPolicy } from '../engine/scheduler.js';
 import { DEFAULT_SLOW_QUERY_MS } from '../observability/requestMetricsPlugin.js';
 import type { ExecutionDevice } from '../vision/onnxSession.js';
 import { DEFAULT_MAX_QUERY_COST, DEFAULT_REQUEST_BUDGET } from '../graphql/cost/prices.js';
@@ -39,6 +40,10 @@ export interface GatewayConfig {
   /** Largest POST /graphql body: base64 images ride in it, larger images use POST /images. */
   readonly graphqlBodyLimitBytes: number;
   readonly maxImagesPerQuery: number;
+  /** Open subscription WebSockets per client (API key, else address). */
+  readonly subscriptionConnectionsPerClient: number;
+  /** Active subscriptions per WebSocket. */
+  readonly subscriptionsPerConnection: number;
   readonly numBeams: number;
   readonly maxNewTokens: number;
   /** Requests slower than this are logged with their cost (SLOW_QUERY_MS). */
@@ -80,6 +85,10 @@ const DEFAULT_UPLOAD_TTL_SECONDS = 86_400;
 const DEFAULT_GRAPHQL_BODY_LIMIT_BYTES = 4_500_000;
 /** 8 images per `images(urls:)`: each may cost a fetch and a vision-encoder pass. */
 const DEFAULT_MAX_IMAGES_PER_QUERY = 8;
+/** A browser's few tabs of one user; a script opening hundreds is refused. */
+const DEFAULT_SUBSCRIPTION_CONNECTIONS_PER_CLIENT = 8;
+/** Each subscription is a task on the model: a handful in parallel per socket is plenty for a page. */
+const DEFAULT_SUBSCRIPTIONS_PER_CONNECTION = 8;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -119,6 +128,8 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     requestTimeoutMs: wholeNumber('REQUEST_TIMEOUT_MS', env['REQUEST_TIMEOUT_MS'], DEFAULT_REQUEST_TIMEOUT_MS, 1, 3_600_000),
     uploadTtlMs: 1000 * wholeNumber('UPLOAD_TTL_SECONDS', env['UPLOAD_TTL_SECONDS'], DEFAULT_UPLOAD_TTL_SECONDS, 1, 30 * 86_400),
     graphqlBodyLimitBytes: wholeNumber('GRAPHQL_BODY_LIMIT_BYTES', env['GRAPHQL_BODY_LIMIT_BYTES'], DEFAULT_GRAPHQL_BODY_LIMIT_BYTES, 1_000, 100_000_000),
+    subscriptionConnectionsPerClient: wholeNumber('SUBSCRIPTION_CONNECTIONS_PER_CLIENT', env['SUBSCRIPTION_CONNECTIONS_PER_CLIENT'], DEFAULT_SUBSCRIPTION_CONNECTIONS_PER_CLIENT, 1, 10_000),
+    subscriptionsPerConnection: wholeNumber('SUBSCRIPTIONS_PER_CONNECTION', env['SUBSCRIPTIONS_PER_CONNECTION'], DEFAULT_SUBSCRIPTIONS_PER_CONNECTION, 1, 1_000),
     maxImagesPerQuery: wholeNumber('MAX_IMAGES_PER_QUERY', env['MAX_IMAGES_PER_QUERY'], DEFAULT_MAX_IMAGES_PER_QUERY, 1, 1_000),
     numBeams: wholeNumber('NUM_BEAMS', env['NUM_BEAMS'], 1, 1, MAX_BEAMS),
     maxNewTokens: wholeNumber('MAX_NEW_TOKENS', env['MAX_NEW_TOKENS'], DEFAULT_MAX_NEW_TOKENS, 2, 1024),
@@ -129,6 +140,7 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
       ...optional('maxBatchJobs', env['MAX_BATCH_JOBS'], 'MAX_BATCH_JOBS', 1, 1_024),
       ...optional('maxQueuedJobs', env['MAX_QUEUED_JOBS'], 'MAX_QUEUED_JOBS', 1, 100_000),
       ...optional('maxVisionBatch', env['MAX_VISION_BATCH'], 'MAX_VISION_BATCH', 1, 64),
+      ...(env['SCHEDULER']?.trim() ? { policy: schedulingPolicy(env['SCHEDULER']) } : {}),
       ...(env['FEATURE_CACHE_MB']?.trim() ? { featureCacheBytes: 1024 * 1024 * wholeNumber('FEATURE_CACHE_MB', env['FEATURE_CACHE_MB'], 0, 1, 1_000_000) } : {}),
     },
     logLevel: env['LOG_LEVEL']?.trim() || 'info',
@@ -145,6 +157,12 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     graphiql: flag('GRAPHIQL', env['GRAPHIQL'], !production),
     federation: flag('FEDERATION', env['FEDERATION'], false),
   };
+}
+
+function schedulingPolicy(raw: string): SchedulingPolicy {
+  const text = raw.trim().toLowerCase();
+  if (text === 'continuous' || text === 'batch') return text;
+  throw new ConfigError(`SCHEDULER must be continuous or batch (default continuous); got ${JSON.stringify(text.slice(0, 40))}`);
 }
 
 function cacheNamespace(raw: string | undefined): string | undefined {

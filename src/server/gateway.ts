@@ -22,21 +22,21 @@ import { buildSubgraphGatewaySchema } from '../graphql/federation.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import type { GatewayServices } from '../graphql/services.js';
 import { DeadlineExceededError } from '../vision/errors.js';
-import type { Florence2 } from '../vision/florence2.js';
 import type { GatewayConfig } from './config.js';
 import { Engine } from '../engine/engine.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { requestMetricsPlugin } from '../observability/requestMetricsPlugin.js';
 import { loadServices } from './loadServices.js';
-import { apiKeyMiddleware } from './middleware/apiKeys.js';
+import { apiKeyMiddleware, createApiKeyCheck } from './middleware/apiKeys.js';
 import { rateLimitMiddleware } from './middleware/rateLimit.js';
-import { costLimitPlugin } from './plugins/costLimitPlugin.js';
+import { costLimitPlugin, createCostCheck } from './plugins/costLimitPlugin.js';
 import { queryShapeRules } from './plugins/queryShapeRules.js';
 import { ResponseCache } from './plugins/responseCache.js';
 import { ReadinessState } from './readiness.js';
 import { graphiqlRoutes } from './routes/graphiql.js';
 import { healthRoutes } from './routes/health.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { startSubscriptionServer, type SubscriptionServer } from './subscriptions.js';
 
 export interface Gateway {
   /** `http://host:port`, with the port actually bound (PORT=0 picks a free one). */
@@ -44,6 +44,8 @@ export interface Gateway {
   readonly readiness: ReadinessState;
   /** Resolves once the model is loaded (or rejects with why it could not be). */
   readonly loaded: Promise<GatewayServices>;
+  /** The WebSocket side: open connections and active subscriptions. */
+  readonly subscriptions: Pick<SubscriptionServer, 'stats'>;
   /** Readiness off, in-flight requests finish, then the model and cache are released. */
   stop(): Promise<void>;
 }
@@ -72,31 +74,58 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (config.trustProxy !== undefined) app.set('trust proxy', typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy]);
   const httpServer = createServer(app);
 
+  // FEDERATION=true: the same schema plus `_service`/`_entities`, for a supergraph router.
+  const schema = config.federation ? await buildSubgraphGatewaySchema() : await buildGatewaySchema();
+  const formatError = createErrorFormatter(logger);
+  const validationRules = queryShapeRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxTaskFields: config.maxTaskFields, introspection: config.introspection });
+  const costLimits = { maxCost: config.maxQueryCost, generationDefaults: { numBeams: config.numBeams, maxNewTokens: config.maxNewTokens } };
+  // API keys, then the rate limit (per key, else per IP), on the routes that do work; health stays open.
+  const cacheTarget = parseCacheUrl(config.cacheUrl);
+  const rateLimit = config.rateLimit && rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
+  // Subscriptions: WebSocket upgrades of /graphql, under the same keys, limits and rules as queries.
+  const subscriptions = startSubscriptionServer({
+    httpServer,
+    app,
+    path: '/graphql',
+    schema,
+    readiness,
+    validationRules,
+    costCheck: createCostCheck(costLimits),
+    formatError,
+    apiKeys: config.apiKeys.length > 0 ? createApiKeyCheck(config.apiKeys) : undefined,
+    rateLimiter: rateLimit ? rateLimit.limiter : undefined,
+    allowOrigin: () => false,
+    maxConnectionsPerClient: config.subscriptionConnectionsPerClient,
+    maxSubscriptionsPerConnection: config.subscriptionsPerConnection,
+    requestTimeoutMs: config.requestTimeoutMs,
+    requestBudget: config.requestBudget,
+    maxPayloadBytes: config.graphqlBodyLimitBytes,
+    logger,
+  });
+
   const apollo = new ApolloServer<GatewayContext>({
-    // FEDERATION=true: the same schema plus `_service`/`_entities`, for a supergraph router.
-    schema: config.federation ? await buildSubgraphGatewaySchema() : await buildGatewaySchema(),
+    schema,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     // Apollo's own SIGTERM handler would stop the server before readiness is turned off.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(logger),
+    formatError,
     // Our own rule refuses introspection when it is off, with a message naming INTROSPECTION.
     introspection: true,
-    validationRules: queryShapeRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxTaskFields: config.maxTaskFields, introspection: config.introspection }),
+    validationRules,
     plugins: [
       // In-flight requests may take up to their deadline to finish; then connections are closed.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.requestTimeoutMs }),
+      // Open subscriptions end when the server drains (their sockets close with 1001, going away).
+      { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
       requestMetricsPlugin({ metrics, logger, slowQueryMs: config.slowQueryMs }),
       ApolloServerPluginLandingPageDisabled(),
-      costLimitPlugin({ maxCost: config.maxQueryCost, generationDefaults: { numBeams: config.numBeams, maxNewTokens: config.maxNewTokens } }),
+      costLimitPlugin(costLimits),
       responseCache.plugin(),
     ],
   });
   await apollo.start();
 
-  // API keys, then the rate limit (per key, else per IP), on the routes that do work; health stays open.
-  const cacheTarget = parseCacheUrl(config.cacheUrl);
-  const rateLimit = config.rateLimit && rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
   const guards = [...(config.apiKeys.length > 0 ? [apiKeyMiddleware({ keys: config.apiKeys })] : []), ...(rateLimit ? [rateLimit] : [])];
   if (guards.length > 0) app.use(['/graphql', '/images'], ...guards);
   // /graphql first: every request walks the routes registered before its own.
@@ -147,17 +176,22 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
   logger.info({ url }, 'listening');
 
-  let florence: Florence2 | undefined;
+  let engine: Engine | undefined;
   const loadStarted = performance.now();
   const loaded = loadModel(config, cache, logger, metrics).then(
     (model) => {
-      florence = model.florence;
+      engine = model.engine;
       metrics.modelLoadSeconds.set((performance.now() - loadStarted) / 1000);
-      const { model: info, runner } = model.services;
+      const { model: info } = model.services;
       metrics.modelInfo.set({ model: info.id, dtype: info.dtype, device: info.device, fingerprint: info.fingerprint }, 1);
-      if (model.florence.deviceFallback) metrics.deviceFallbacks.inc({ requested: config.device });
+      if (model.workers.deviceFallback) metrics.deviceFallbacks.inc({ requested: config.device });
+      // A model worker that dies takes the model with it: not ready, and /readyz says why.
+      model.workers.onFailure((error) => {
+        logger.error({ reason: error.message }, 'model worker failed; the gateway is no longer ready');
+        readiness.failed(error.message);
+      });
       metrics.attach({
-        ...(runner instanceof Engine ? { engine: () => runner.stats() } : {}),
+        engine: () => model.engine.stats(),
         resultCache: () => cache.stats(),
         ...(cache.workLock ? { workLock: cache.workLock.stats.bind(cache.workLock) } : {}),
         responseCache: () => responseCache.stats(),
@@ -178,10 +212,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     url,
     readiness,
     loaded,
+    subscriptions,
     async stop() {
       readiness.stopping();
       await apollo.stop(); // drains: refuses new connections, lets in-flight requests finish
-      await florence?.dispose();
+      await engine?.close();
       await cache.close();
       await rateLimit?.close();
       logger.info('stopped');

@@ -22,7 +22,8 @@ export class ReadinessState {
   }
 
   failed(reason: string): void {
-    if (this.current.status === 'loading') this.current = { status: 'failed', reason };
+    // From ready too: a model worker that dies takes the model with it.
+    if (this.current.status === 'loading' || this.current.status === 'ready') this.current = { status: 'failed', reason };
   }
 
   stopping(): void {

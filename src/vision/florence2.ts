@@ -4,24 +4,21 @@
  * (prepare → encodeImages → generate), so a server can cache image features and batch the rest.
  */
 import { availableParallelism } from 'node:os';
-import { LRUCache } from 'lru-cache';
-import { DisposedError, TaskInputError } from './errors.js';
-import { Florence2Graphs, type ModelGeometry } from './florence2Graphs.js';
+import { DisposedError } from './errors.js';
+import { Florence2Graphs, type GraphSet, type ModelGeometry } from './florence2Graphs.js';
 import { decodeJobs } from './generation/decode.js';
 import { encodePrompts } from './generation/encodePrompts.js';
-import {
-  resolveGenerationOptions,
-  searchSettings,
-  type GenerationOptions,
-  type ResolvedGenerationOptions,
-} from './generation/settings.js';
+import type { SearchOutput } from './generation/search.js';
+import { searchSettings, type GenerationOptions } from './generation/settings.js';
 import { prepareImage, type ImageLimits, type ImageSource, type PreparedImage } from './image.js';
 import { openModelFolder, type DtypeOption, type ModelFolder } from './modelFiles.js';
 import type { ExecutionDevice } from './onnxSession.js';
 import { parseGeneration } from './postprocess/index.js';
-import { constructPrompt } from './prompt.js';
 import type { TaskResult } from './results.js';
+import { TaskPlanner, type TaskPlan } from './taskPlanner.js';
 import { Florence2Tokenizer } from './tokenizer.js';
+
+export type { TaskPlan } from './taskPlanner.js';
 
 export interface LoadOptions {
   /** One dtype for all graphs or one per graph (`{ decoder_model_merged: 'q8' }`). Default fp32. */
@@ -31,6 +28,8 @@ export interface LoadOptions {
   readonly device?: ExecutionDevice;
   /** Limits applied when decoding images. */
   readonly imageLimits?: ImageLimits;
+  /** `text`: leave out the vision encoder (a server runs it on its own thread). Default `all`. */
+  readonly graphs?: GraphSet;
 }
 
 /** One task to run: the image, the task token (or a free-text prompt) and its input. */
@@ -55,15 +54,6 @@ export interface RunResult<R = TaskResult> {
   readonly result: R;
 }
 
-/** A validated task: everything generation needs except the image. */
-export interface TaskPlan {
-  readonly task: string;
-  readonly input: string | undefined;
-  readonly prompt: string;
-  readonly promptIds: readonly number[];
-  readonly options: ResolvedGenerationOptions;
-}
-
 /** The stages of `generate`, for timing. */
 export type GenerationStage = 'encoder' | 'decode' | 'parse';
 
@@ -78,12 +68,9 @@ export interface GenerationItem {
   readonly signal?: AbortSignal;
 }
 
-/** Distinct (task, input, options) plans kept: a plan is a few hundred bytes. */
-const PLAN_CACHE_ENTRIES = 10_000;
-
 export class Florence2 {
   private disposed = false;
-  private readonly plans = new LRUCache<string, TaskPlan>({ max: PLAN_CACHE_ENTRIES });
+  private readonly planner: TaskPlanner;
 
   private constructor(
     readonly folder: ModelFolder,
@@ -94,7 +81,9 @@ export class Florence2 {
     readonly device: ExecutionDevice = 'cpu',
     /** Why `device` is not the one asked for, when a fallback happened. */
     readonly deviceFallback?: string,
-  ) {}
+  ) {
+    this.planner = new TaskPlanner(folder, tokenizer);
+  }
 
   /**
    * Loads a model folder. A device that cannot start (no GPU, no CUDA libraries, no Vulkan for
@@ -108,11 +97,11 @@ export class Florence2 {
     let graphs: Florence2Graphs;
     let fallback: string | undefined;
     try {
-      graphs = await Florence2Graphs.load(folder, { threads, device: wanted });
+      graphs = await Florence2Graphs.load(folder, { threads, device: wanted }, options.graphs);
     } catch (error) {
       if (wanted === 'cpu') throw error;
       fallback = `${wanted} could not start (${firstLine(error)}); running on cpu`;
-      graphs = await Florence2Graphs.load(folder, { threads, device: 'cpu' });
+      graphs = await Florence2Graphs.load(folder, { threads, device: 'cpu' }, options.graphs);
     }
     return new Florence2(folder, graphs, tokenizer, options.imageLimits ?? {}, fallback ? 'cpu' : wanted, fallback);
   }
@@ -152,29 +141,9 @@ export class Florence2 {
     });
   }
 
-  /**
-   * Checks a task, its input and options, and builds its prompt ids. Throws typed errors.
-   * Plans are memoised: a server asks for the same few plans over and over (every cached field
-   * of every repeated query), and tokenising is most of a plan's cost.
-   */
+  /** Checks a task, its input and options, and builds its prompt ids (memoised). Throws typed errors. */
   plan(task: string, input?: string, options: GenerationOptions = {}): TaskPlan {
-    const key = JSON.stringify([task, input ?? null, options.numBeams, options.maxNewTokens, options.minNewTokens, options.lengthPenalty, options.earlyStopping, options.noRepeatNgramSize]);
-    const known = this.plans.get(key);
-    if (known) return known;
-    const plan = Object.freeze(this.buildPlan(task, input, options));
-    this.plans.set(key, plan);
-    return plan;
-  }
-
-  private buildPlan(task: string, input: string | undefined, options: GenerationOptions): TaskPlan {
-    const prompt = constructPrompt(task, input);
-    const promptIds = this.tokenizer.encodePrompt(prompt);
-    const maxPrompt = this.geometry.maxPositions - this.geometry.numImageTokens;
-    if (promptIds.length > maxPrompt) {
-      throw new TaskInputError(`the prompt is ${promptIds.length} tokens long; with the image's ${this.geometry.numImageTokens} tokens the limit is ${maxPrompt}`);
-    }
-    const resolved = resolveGenerationOptions(options, this.folder.generation, this.geometry.maxPositions);
-    return { task, input, prompt, promptIds, options: resolved };
+    return this.planner.plan(task, input, options);
   }
 
   /** Decodes and preprocesses an image (a PreparedImage passes through). */
@@ -186,13 +155,7 @@ export class Florence2 {
   /** One vision-encoder call over all images → features per image ([577 × D] each). */
   async encodeImages(images: readonly PreparedImage[]): Promise<Float32Array[]> {
     this.assertUsable();
-    if (images.length === 0) return [];
-    const plane = images[0]!.pixelValues.length;
-    const pixels = new Float32Array(plane * images.length);
-    images.forEach((image, i) => pixels.set(image.pixelValues, i * plane));
-    const all = await this.graphs.encodeImages(pixels, images.length);
-    const per = all.length / images.length;
-    return images.map((_, i) => all.slice(i * per, (i + 1) * per));
+    return this.graphs.visionEncoder.encodeImages(images);
   }
 
   /**
@@ -224,25 +187,26 @@ export class Florence2 {
       })),
     );
     lap('decode');
-    const results = outputs.map((output, i) => {
-      if (output instanceof Error) return output;
-      const { plan, size } = items[i]!;
-      try {
-        const text = this.tokenizer.decode(output.sequence);
-        return {
-          task: plan.task,
-          prompt: plan.prompt,
-          text,
-          tokens: output.sequence.slice(1),
-          score: output.score,
-          result: parseGeneration(plan.task, text, size),
-        };
-      } catch (error) {
-        return error as Error;
-      }
-    });
+    const results = outputs.map((output, i) => (output instanceof Error ? output : this.finish(items[i]!.plan, items[i]!.size, output)));
     lap('parse');
     return results;
+  }
+
+  /** A finished search as the caller's answer: decoded, parsed for its task (or the parse error). */
+  finish(plan: TaskPlan, size: GenerationItem['size'], output: SearchOutput): RunResult | Error {
+    try {
+      const text = this.tokenizer.decode(output.sequence);
+      return {
+        task: plan.task,
+        prompt: plan.prompt,
+        text,
+        tokens: output.sequence.slice(1),
+        score: output.score,
+        result: parseGeneration(plan.task, text, size),
+      };
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   async dispose(): Promise<void> {

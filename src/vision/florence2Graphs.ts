@@ -9,6 +9,7 @@ import { ModelFilesError } from './errors.js';
 import type { ModelFolder, ModelModule } from './modelFiles.js';
 import { OnnxSession, floatData, type ExpectedInterface, type SessionSettings } from './onnxSession.js';
 import { gatherRows } from './tensorRows.js';
+import { IMAGE_SIZE, VISION_INTERFACE, VisionEncoder } from './visionEncoder.js';
 
 export interface ModelGeometry {
   readonly dModel: number;
@@ -23,11 +24,10 @@ export interface ModelGeometry {
   readonly imageSize: number;
 }
 
-const IMAGE_SIZE = 768;
 const PAST_DECODER_KEY = /^past_key_values\.(\d+)\.decoder\.key$/;
 
 const EXPECTED: Record<ModelModule, ExpectedInterface> = {
-  vision_encoder: { inputs: ['pixel_values'], outputs: ['image_features'] },
+  vision_encoder: VISION_INTERFACE,
   embed_tokens: { inputs: ['input_ids'], outputs: ['inputs_embeds'] },
   encoder_model: { inputs: ['inputs_embeds', 'attention_mask'], outputs: ['last_hidden_state'] },
   decoder_model_merged: {
@@ -59,11 +59,18 @@ export interface DecoderStepResult {
   readonly rows: DecodeRows;
 }
 
+/**
+ * Which graphs to load: all four, or the text graphs alone (a server runs the vision encoder on a
+ * thread of its own, src/engine/worker/).
+ */
+export type GraphSet = 'all' | 'text';
+
 export class Florence2Graphs {
   private readonly pastNames: { decoder: string[]; encoder: string[] };
 
   private constructor(
-    readonly vision: OnnxSession,
+    /** Absent when only the text graphs were loaded. */
+    readonly vision: VisionEncoder | undefined,
     readonly embedTokens: OnnxSession,
     readonly encoder: OnnxSession,
     readonly decoder: OnnxSession,
@@ -74,29 +81,29 @@ export class Florence2Graphs {
     this.pastNames = { decoder: names('decoder'), encoder: names('encoder') };
   }
 
-  static async load(folder: ModelFolder, settings: SessionSettings = {}): Promise<Florence2Graphs> {
+  static async load(folder: ModelFolder, settings: SessionSettings = {}, set: GraphSet = 'all'): Promise<Florence2Graphs> {
     const load = (module: ModelModule) => OnnxSession.load(folder.onnx[module], EXPECTED[module], settings);
     // Sequential on purpose: loading in parallel doubles peak memory for no gain on few cores.
     const loaded: OnnxSession[] = [];
+    let vision: VisionEncoder | undefined;
     try {
-      for (const module of ['vision_encoder', 'embed_tokens', 'encoder_model', 'decoder_model_merged'] as const) {
+      if (set === 'all') vision = await VisionEncoder.load(folder.onnx.vision_encoder, settings);
+      for (const module of ['embed_tokens', 'encoder_model', 'decoder_model_merged'] as const) {
         loaded.push(await load(module));
       }
     } catch (error) {
-      await Promise.all(loaded.map((session) => session.release()));
+      await Promise.all([...loaded, ...(vision ? [vision] : [])].map((session) => session.release()));
       throw error;
     }
-    const [vision, embedTokens, encoder, decoder] = loaded as [OnnxSession, OnnxSession, OnnxSession, OnnxSession];
+    const [embedTokens, encoder, decoder] = loaded as [OnnxSession, OnnxSession, OnnxSession];
     const geometry = readGeometry(folder, embedTokens, decoder);
     return new Florence2Graphs(vision, embedTokens, encoder, decoder, geometry);
   }
 
-  /** Vision encoder over `batch` preprocessed images (NCHW, concatenated) → features [B, 577, D]. */
-  async encodeImages(pixelValues: Float32Array, batch: number): Promise<Float32Array> {
-    const size = this.geometry.imageSize;
-    const input = this.vision.floatInput('pixel_values', pixelValues, [batch, 3, size, size]);
-    const out = await this.vision.run({ pixel_values: input });
-    return floatData(out['image_features']!);
+  /** The vision encoder, when this set of graphs holds it. */
+  get visionEncoder(): VisionEncoder {
+    if (!this.vision) throw new ModelFilesError('these graphs were loaded without the vision encoder (it runs on its own thread)');
+    return this.vision;
   }
 
   /** Token embeddings for rows of equal length → [B, S, D]. */
@@ -193,7 +200,7 @@ export class Florence2Graphs {
   /** Runs and busy time per graph since load. */
   usage(): Record<ModelModule, { runs: number; busyMs: number }> {
     return {
-      vision_encoder: { ...this.vision.usage },
+      vision_encoder: { ...(this.vision?.usage ?? { runs: 0, busyMs: 0 }) },
       embed_tokens: { ...this.embedTokens.usage },
       encoder_model: { ...this.encoder.usage },
       decoder_model_merged: { ...this.decoder.usage },
@@ -201,7 +208,7 @@ export class Florence2Graphs {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.vision, this.embedTokens, this.encoder, this.decoder].map((session) => session.release()));
+    await Promise.all([...(this.vision ? [this.vision] : []), this.embedTokens, this.encoder, this.decoder].map((session) => session.release()));
   }
 
   private emptyPast(name: string, batch: number): ort.Tensor {

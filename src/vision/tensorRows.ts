@@ -61,3 +61,40 @@ export function concatRows(slices: readonly ort.Tensor[]): ort.Tensor {
   const rows = slices.reduce((total, slice) => total + (slice.dims[0] ?? 0), 0);
   return new ort.Tensor(first.type, out as Float32Array, [rows, ...first.dims.slice(1)]);
 }
+
+/** One row of a tensor: `tensor`'s row number `row`. */
+export interface RowRef {
+  readonly tensor: ort.Tensor;
+  readonly row: number;
+}
+
+/**
+ * Rows from several tensors stacked into one, each padded at the end of axis 1 to the longest
+ * (zeros: a `0` mask entry, or an encoder state that a `0` mask hides), e.g. encoder outputs of
+ * prompts of different lengths, encoded separately, joining one decode batch. Tensors share their
+ * element type and every axis after the first two. Rows already forming one whole tensor in order
+ * are returned as that tensor, without a copy.
+ */
+export function stackPaddedRows(rows: readonly RowRef[]): ort.Tensor {
+  const first = rows[0];
+  if (first === undefined) throw new RangeError('stackPaddedRows needs at least one row');
+  const whole = rows.every((ref, i) => ref.tensor === first.tensor && ref.row === i) && (first.tensor.dims[0] ?? 0) === rows.length;
+  if (whole) return first.tensor;
+  const inner = first.tensor.dims.slice(2);
+  const innerSize = inner.reduce((product, size) => product * size, 1);
+  const length = Math.max(...rows.map((ref) => ref.tensor.dims[1] ?? 0));
+  const rowSize = length * innerSize;
+  const out = emptyLike(rowData(first.tensor), rowSize * rows.length);
+  rows.forEach((ref, position) => {
+    const { tensor, row } = ref;
+    if (tensor.type !== first.tensor.type || tensor.dims.slice(2).join(',') !== inner.join(',')) {
+      throw new RangeError(`stackPaddedRows: a ${tensor.type} [${tensor.dims.join(', ')}] row does not stack on ${first.tensor.type} [${first.tensor.dims.join(', ')}]`);
+    }
+    const batch = tensor.dims[0] ?? 0;
+    if (row < 0 || row >= batch) throw new RangeError(`row ${row} is outside a batch of ${batch}`);
+    const data = rowData(tensor);
+    const size = data.length / batch;
+    (out as Float32Array).set((data as Float32Array).subarray(row * size, (row + 1) * size), position * rowSize);
+  });
+  return new ort.Tensor(first.tensor.type, out as Float32Array, [rows.length, length, ...inner]);
+}

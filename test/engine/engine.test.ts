@@ -1,6 +1,7 @@
 /**
- * The engine's contracts on the tiny model: batched == alone, features computed once per image,
- * coalescing, cancellation, and BUSY when the queue is full.
+ * The engine's contracts on the tiny model: batched == alone (batch policy and rows joining and
+ * leaving the continuous decode loop), features computed once per image, fairness across
+ * requesters, coalescing, streaming, cancellation, and BUSY when the queue is full.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -48,9 +49,9 @@ function visionRuns(model: Florence2 = florence): number {
   return model.graphs.usage().vision_encoder.runs;
 }
 
-describe('batching', () => {
+describe('batching (policy batch)', () => {
   test('jobs from separate callers inside the window run as one batch, each equal to running it alone', async () => {
-    const scheduler = engine(florence, { batchWindowMs: 200 });
+    const scheduler = engine(florence, { policy: 'batch', batchWindowMs: 200 });
     const requests: [ImageHandle, string, string?, GenerationOptions?][] = [
       [images[0]!, '<OD>'],
       [images[1]!, '<CAPTION>'],
@@ -84,7 +85,7 @@ describe('batching', () => {
   });
 
   test('with maxVisionBatch, several new images of one batch share one vision-encoder call', async () => {
-    const scheduler = engine(florence, { batchWindowMs: 100, maxVisionBatch: 4 });
+    const scheduler = engine(florence, { policy: 'batch', batchWindowMs: 100, maxVisionBatch: 4 });
     const fresh = await Promise.all([7, 8, 9].map((seed) => handle(patternPng(64, 64, seed))));
     const before = visionRuns();
     await Promise.all(fresh.map((image) => scheduler.run([job(florence, image, '<CAPTION>')])));
@@ -93,7 +94,7 @@ describe('batching', () => {
   });
 
   test('by default images go through the vision encoder one at a time (faster per image on a CPU)', async () => {
-    const scheduler = engine(florence, { batchWindowMs: 100 });
+    const scheduler = engine(florence, { policy: 'batch', batchWindowMs: 100 });
     const fresh = await Promise.all([17, 18].map((seed) => handle(patternPng(64, 64, seed))));
     const before = visionRuns();
     await Promise.all(fresh.map((image) => scheduler.run([job(florence, image, '<CAPTION>')])));
@@ -173,5 +174,118 @@ describe('cancellation and limits', () => {
     const [bad, good] = await Promise.all([scheduler.run([job(florence, broken, '<CAPTION>')]), scheduler.run([job(florence, images[0]!, '<CAPTION>')])]);
     assert.equal((bad[0] as { code?: string }).code, 'BAD_IMAGE');
     assert.ok(!(good[0] instanceof Error));
+  });
+});
+
+describe('continuous decode loop', () => {
+  /** Features of `image` cached in `scheduler`, so later jobs start at prefill. */
+  async function warm(scheduler: Engine, model: Florence2, image: ImageHandle): Promise<void> {
+    await scheduler.run([job(model, image, '<CAPTION>', undefined, { maxNewTokens: 2 })]);
+  }
+
+  test('a short job joins while a long one decodes, finishes first, and both equal running alone (greedy)', async () => {
+    // The unbiased model never says </s>: each job runs exactly maxNewTokens tokens.
+    const scheduler = engine(plain);
+    await warm(scheduler, plain, images[0]!);
+    await warm(scheduler, plain, images[1]!);
+    const order: string[] = [];
+    const long = scheduler.run([job(plain, images[0]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 300 })]).then((outcome) => (order.push('long'), outcome));
+    // Join once the long job is well into its decode loop.
+    const decoderRuns = plain.graphs.usage().decoder_model_merged.runs;
+    while (plain.graphs.usage().decoder_model_merged.runs < decoderRuns + 20) await new Promise((resolve) => setTimeout(resolve, 5));
+    const short = scheduler.run([job(plain, images[1]!, '<OD>', undefined, { maxNewTokens: 12 })]).then((outcome) => (order.push('short'), outcome));
+    const [[longOutcome], [shortOutcome]] = await Promise.all([long, short]);
+    assert.deepEqual(order, ['short', 'long'], 'the short job did not wait for the long one');
+    assert.equal(scheduler.stats().batches, 4, 'two warm-ups, then one decode batch per start step');
+    assert.deepEqual((longOutcome as RunResult).tokens, (await plain.run(images[0]!.bytes, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 300 })).tokens);
+    assert.deepEqual((shortOutcome as RunResult).tokens, (await plain.run(images[1]!.bytes, '<OD>', undefined, { maxNewTokens: 12 })).tokens);
+  });
+
+  test('beam searches joining and leaving mid-loop each equal running alone', async () => {
+    const scheduler = engine(florence);
+    for (const image of images) await warm(scheduler, florence, image);
+    const cases: [ImageHandle, string, string | undefined, GenerationOptions][] = [
+      [images[0]!, '<OD>', undefined, { numBeams: 3, maxNewTokens: 60 }],
+      [images[1]!, '<CAPTION>', undefined, { numBeams: 2, maxNewTokens: 25 }],
+      [images[2]!, '<REGION_TO_DESCRIPTION>', '<loc_100><loc_100><loc_700><loc_800>', { numBeams: 4, maxNewTokens: 40 }],
+      [images[0]!, '<OCR_WITH_REGION>', undefined, { maxNewTokens: 30 }],
+    ];
+    // Staggered starts: each joins a loop in which the earlier ones are decoding.
+    const pending: Promise<(RunResult | Error)[]>[] = [];
+    for (const [image, task, input, options] of cases) {
+      const decoderRuns = florence.graphs.usage().decoder_model_merged.runs;
+      pending.push(scheduler.run([job(florence, image, task, input, options)]));
+      while (florence.graphs.usage().decoder_model_merged.runs < decoderRuns + 3 && pending.length < cases.length) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const outcomes = await Promise.all(pending);
+    for (const [i, [image, task, input, options]] of cases.entries()) {
+      const [outcome] = outcomes[i]!;
+      assert.ok(!(outcome instanceof Error), String(outcome));
+      const alone = await florence.run(image.bytes, task, input, options);
+      assert.deepEqual((outcome as RunResult).tokens, alone.tokens, task);
+      assert.equal((outcome as RunResult).score, alone.score, task);
+    }
+    assert.ok(scheduler.stats().batches >= 2 + cases.length, 'each staggered job started its own decode batch');
+  });
+
+  test('admission is round-robin across requesters: a caption is not queued behind 12 region jobs of another request', async () => {
+    const starts: number[] = [];
+    const scheduler = engine(florence, { observer: { batch: (jobs) => starts.push(jobs), stage: () => undefined, task: () => undefined } });
+    await warm(scheduler, florence, images[0]!);
+    await warm(scheduler, florence, images[1]!);
+    starts.length = 0;
+    const regions = Array.from({ length: 12 }, (_, i) => ({
+      ...job(florence, images[0]!, '<REGION_TO_CATEGORY>', `<loc_${10 * i}><loc_20><loc_${500 + i}><loc_600>`, { maxNewTokens: 8 }),
+      requester: 'big query',
+    }));
+    const big = scheduler.run(regions);
+    const caption = scheduler.run([{ ...job(florence, images[1]!, '<CAPTION>', undefined, { maxNewTokens: 8 }), requester: 'other client' }]);
+    await Promise.all([big, caption]);
+    // FIFO would encode all 12 region prompts (6 units) first; round-robin encodes the caption second.
+    assert.deepEqual(starts, [1, 12]);
+  });
+
+  test('jobs of one request on one image start as one decode batch (a cascade level stays one batch)', async () => {
+    const starts: number[] = [];
+    const scheduler = engine(florence, { observer: { batch: (jobs) => starts.push(jobs), stage: () => undefined, task: () => undefined } });
+    const fresh = await handle(patternPng(120, 80, 77));
+    const regions = Array.from({ length: 8 }, (_, i) => job(florence, fresh, '<REGION_TO_SEGMENTATION>', `<loc_${20 * i}><loc_30><loc_${600 + i}><loc_700>`, { maxNewTokens: 10 }));
+    const outcomes = await scheduler.run(regions);
+    assert.ok(outcomes.every((outcome) => !(outcome instanceof Error)));
+    assert.deepEqual(starts, [8]);
+  });
+
+  test('a stream reports growing text at most once per step and ends with the result of running alone', async () => {
+    const scheduler = engine(plain, { progressIntervalMs: 0 });
+    const events: { text: string; tokens: number }[] = [];
+    const outcome = await scheduler.stream(job(plain, images[2]!, '<MORE_DETAILED_CAPTION>', undefined, { maxNewTokens: 30 }), (progress) => events.push(progress));
+    const alone = await plain.run(images[2]!.bytes, '<MORE_DETAILED_CAPTION>', undefined, { maxNewTokens: 30 });
+    assert.deepEqual((outcome as RunResult).tokens, alone.tokens);
+    assert.deepEqual(
+      events.map((event) => event.tokens),
+      Array.from({ length: 29 }, (_, i) => i + 1),
+      'one event per step before the last (the last step settles the result)',
+    );
+    for (const event of events) assert.ok(alone.text.replace(/<\/s>|<s>/g, '').startsWith(event.text), `${JSON.stringify(event.text)} is a prefix`);
+  });
+
+  test('progress events are throttled to the interval', async () => {
+    const scheduler = engine(plain, { progressIntervalMs: 60_000 });
+    const events: number[] = [];
+    await scheduler.stream(job(plain, images[1]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 20 }), (progress) => events.push(progress.tokens));
+    assert.deepEqual(events, [1], 'the first step reports at once; the rest fall inside the interval');
+  });
+
+  test('policy batch: a job arriving while a batch runs waits for the whole batch', async () => {
+    const scheduler = engine(plain, { policy: 'batch', batchWindowMs: 1 });
+    await warm(scheduler, plain, images[0]!);
+    await warm(scheduler, plain, images[1]!);
+    const order: string[] = [];
+    const long = scheduler.run([job(plain, images[0]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 120 })]).then(() => order.push('long'));
+    const decoderRuns = plain.graphs.usage().decoder_model_merged.runs;
+    while (plain.graphs.usage().decoder_model_merged.runs < decoderRuns + 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    const short = scheduler.run([job(plain, images[1]!, '<OD>', undefined, { maxNewTokens: 4 })]).then(() => order.push('short'));
+    await Promise.all([long, short]);
+    assert.deepEqual(order, ['long', 'short']);
   });
 });

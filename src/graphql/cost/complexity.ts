@@ -38,6 +38,9 @@ export const captionComplexity: ComplexityEstimator = taskComplexity((args) => C
 /** `task(name:)`: the argument is the task token (the enum's internal value). */
 export const anyTaskComplexity: ComplexityEstimator = taskComplexity((args) => String(args['name']));
 
+/** `Subscription.generation(task:)`: the image's vision encoder and the task the argument names. */
+export const streamedTaskComplexity: ComplexityEstimator = markTask((options) => VISION_ENCODER_UNITS + priceOf(options, String(options.args['task'])));
+
 /** A list field that runs nothing itself (GroundedPhrase.regions). */
 export function listComplexity(assumedSize: number): ComplexityEstimator {
   return ({ childComplexity }) => assumedSize * childComplexity;

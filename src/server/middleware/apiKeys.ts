@@ -52,40 +52,54 @@ export function authenticatedClientId(res: Response): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** What a presented key amounts to: the client's id, or why it is refused. */
+export type ApiKeyVerdict = { readonly clientId: string } | { readonly refusal: 'missing' | 'invalid'; readonly message: string };
+
+/** Checks presented keys against the accepted ones (HTTP requests and WebSocket connections alike). */
+export function createApiKeyCheck(keys: readonly string[]): (presented: string | undefined) => ApiKeyVerdict {
+  if (keys.length === 0) throw new RangeError('apiKeyMiddleware needs at least one key; leave it out to keep the API open');
+  const digests = keys.map(digest);
+  return (presented) => {
+    if (presented === undefined) {
+      return { refusal: 'missing', message: 'this server needs an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"' };
+    }
+    const candidate = digest(presented.slice(0, MAX_API_KEY_LENGTH + 1));
+    let matched = false;
+    // Every key is compared, whatever matched earlier: no early exit for timing to reveal.
+    for (const known of digests) matched = timingSafeEqual(candidate, known) || matched;
+    if (!matched) return { refusal: 'invalid', message: 'the API key is not valid' };
+    return { clientId: `key:${candidate.toString('hex').slice(0, CLIENT_ID_HEX_DIGITS)}` };
+  };
+}
+
 export function apiKeyMiddleware(options: ApiKeyOptions): RequestHandler {
-  if (options.keys.length === 0) throw new RangeError('apiKeyMiddleware needs at least one key; leave it out to keep the API open');
-  const digests = options.keys.map(digest);
+  const check = createApiKeyCheck(options.keys);
   const realm = options.realm ?? 'florence-gateway';
   return (req: Request, res: Response, next: NextFunction) => {
     // CORS preflights carry no credentials by design and run nothing.
     if (req.method === 'OPTIONS') return next();
-    const presented = presentedKey(req);
-    if (presented === undefined) {
-      res.setHeader('www-authenticate', `Bearer realm="${realm}"`);
-      sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'this server needs an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"');
+    const verdict = check(presentedKey(req.headers));
+    if ('refusal' in verdict) {
+      res.setHeader('www-authenticate', verdict.refusal === 'missing' ? `Bearer realm="${realm}"` : `Bearer realm="${realm}", error="invalid_token"`);
+      sendGraphQLError(res, 401, 'UNAUTHENTICATED', verdict.message);
       return;
     }
-    const candidate = digest(presented);
-    let matched = false;
-    // Every key is compared, whatever matched earlier: no early exit for timing to reveal.
-    for (const known of digests) matched = timingSafeEqual(candidate, known) || matched;
-    if (!matched) {
-      res.setHeader('www-authenticate', `Bearer realm="${realm}", error="invalid_token"`);
-      sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'the API key is not valid');
-      return;
-    }
-    res.locals[CLIENT_ID_LOCAL] = `key:${candidate.toString('hex').slice(0, CLIENT_ID_HEX_DIGITS)}`;
+    res.locals[CLIENT_ID_LOCAL] = verdict.clientId;
     next();
   };
 }
 
-/** The key from `Authorization: Bearer …` or else `x-api-key`; undefined when neither holds one. */
-function presentedKey(req: Request): string | undefined {
-  const authorization = req.headers.authorization;
-  const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+/**
+ * The key from `Authorization: Bearer …` or else `x-api-key`; undefined when neither holds one.
+ * Works on request headers and on a WebSocket's connection parameters (same names).
+ */
+export function presentedKey(headers: Readonly<Record<string, unknown>>): string | undefined {
+  const authorization = headers['authorization'] ?? headers['Authorization'];
+  const bearer = typeof authorization === 'string' ? authorization.match(/^Bearer\s+(\S+)\s*$/i)?.[1] : undefined;
   if (bearer) return bearer.slice(0, MAX_API_KEY_LENGTH + 1);
-  const header = req.headers['x-api-key'];
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  const header = headers['x-api-key'];
+  const first: unknown = Array.isArray(header) ? header[0] : header;
+  const value = typeof first === 'string' ? first.trim() : undefined;
   return value ? value.slice(0, MAX_API_KEY_LENGTH + 1) : undefined;
 }
 

@@ -42,7 +42,7 @@ export interface RateLimitOptions {
 }
 
 /** The middleware, and `close()` to release its Redis connection at shutdown. */
-export type RateLimitMiddleware = RequestHandler & { close(): Promise<void> };
+export type RateLimitMiddleware = RequestHandler & { close(): Promise<void>; readonly limiter: RateLimiter };
 
 /** Short, and next to the cache's `florence` namespace so an operator sees whose keys these are. */
 export const DEFAULT_RATE_LIMIT_PREFIX = 'florence:ratelimit';
@@ -89,35 +89,55 @@ export function describeRateLimit({ points, durationSeconds }: RateLimitSetting)
   return `${requests} per ${durationSeconds} seconds`;
 }
 
-export function rateLimitMiddleware(options: RateLimitOptions): RateLimitMiddleware {
+/** A limiter's answer for one request: let through (with the window's state), or refused with when to retry. */
+export type RateDecision =
+  | { readonly allowed: true; readonly state: RateLimiterRes | undefined }
+  | { readonly allowed: false; readonly state: RateLimiterRes; readonly retryAfterSeconds: number; readonly message: string };
+
+/** The counting behind the middleware, for other entry points (WebSocket subscriptions) too. */
+export interface RateLimiter {
+  readonly points: number;
+  consume(clientKey: string): Promise<RateDecision>;
+  close(): Promise<void>;
+}
+
+export function createRateLimiter(options: Omit<RateLimitOptions, 'clientKey'>): RateLimiter {
   const { points, durationSeconds } = options.limit;
   const keyPrefix = options.keyPrefix ?? DEFAULT_RATE_LIMIT_PREFIX;
-  const clientKey = options.clientKey ?? defaultClientKey;
   const memory = new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix });
   const redis = options.redisUrl ? redisLimiter(options.redisUrl, { points, duration: durationSeconds, keyPrefix, insuranceLimiter: memory }, options.logger) : undefined;
   const limiter = redis?.limiter ?? memory;
   const policy = describeRateLimit(options.limit);
-
-  const handler = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    let outcome: RateLimiterRes;
-    try {
-      outcome = await limiter.consume(clientKey(req, res));
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) {
-        // Both stores failed (cannot happen with the memory insurance, but never block on our fault).
-        options.logger?.warn({ err: rejection }, 'rate limiter failed; request let through');
-        return next();
+  return {
+    points,
+    async consume(clientKey) {
+      try {
+        return { allowed: true, state: await limiter.consume(clientKey) };
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) {
+          // Both stores failed (cannot happen with the memory insurance, but never block on our fault).
+          options.logger?.warn({ err: rejection }, 'rate limiter failed; request let through');
+          return { allowed: true, state: undefined };
+        }
+        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        return { allowed: false, state: rejection, retryAfterSeconds, message: `too many requests: this server allows ${policy} per client; retry in ${retryAfterSeconds} s` };
       }
-      const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      setRateLimitHeaders(res, points, rejection);
-      res.setHeader('retry-after', String(retryAfter));
-      sendGraphQLError(res, 429, 'RATE_LIMITED', `too many requests: this server allows ${policy} per client; retry in ${retryAfter} s`);
-      return;
-    }
-    setRateLimitHeaders(res, points, outcome);
-    next();
+    },
+    close: redis?.close ?? (async () => undefined),
   };
-  return Object.assign(handler, { close: redis?.close ?? (async () => undefined) });
+}
+
+export function rateLimitMiddleware(options: RateLimitOptions): RateLimitMiddleware {
+  const limiter = createRateLimiter(options);
+  const clientKey = options.clientKey ?? defaultClientKey;
+  const handler = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const decision = await limiter.consume(clientKey(req, res));
+    if (decision.state) setRateLimitHeaders(res, limiter.points, decision.state);
+    if (decision.allowed) return next();
+    res.setHeader('retry-after', String(decision.retryAfterSeconds));
+    sendGraphQLError(res, 429, 'RATE_LIMITED', decision.message);
+  };
+  return Object.assign(handler, { close: limiter.close, limiter });
 }
 
 function setRateLimitHeaders(res: Response, points: number, state: RateLimiterRes): void {
@@ -128,9 +148,13 @@ function setRateLimitHeaders(res: Response, points: number, state: RateLimiterRe
 
 /** The authenticated API key's id, else the IP: IPv4-mapped IPv6 as IPv4, other IPv6 by its /64. */
 function defaultClientKey(req: Request, res: Response): string {
-  const client = authenticatedClientId(res);
-  if (client) return client;
-  const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  return clientKeyOf(req.ip ?? req.socket.remoteAddress, authenticatedClientId(res));
+}
+
+/** Who a request counts against: the authenticated API key's id, else the address (IPv6 by /64, one household's prefix). */
+export function clientKeyOf(remoteAddress: string | undefined, apiClientId: string | undefined): string {
+  if (apiClientId) return apiClientId;
+  const address = remoteAddress ?? 'unknown';
   if (!ipaddr.isValid(address)) return `ip:${address}`;
   const parsed = ipaddr.process(address);
   if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;

@@ -44,7 +44,20 @@ export const DEFAULT_MAX_ESTIMATED_NODES = 10_000;
 /** Fields without a price (ids, boxes, text) cost nothing; only model work is counted. */
 const UNPRICED = simpleEstimator({ defaultComplexity: 0 });
 
-export function costLimitPlugin(options: CostLimitOptions = {}): ApolloServerPlugin {
+/**
+ * Checks an operation's estimate against the limit: throws the QUERY_TOO_COSTLY GraphQLError when it
+ * is over, and returns the estimate otherwise (undefined when the variables do not fit their types,
+ * which execution reports). Shared by the HTTP plugin below and the subscription server.
+ */
+export type CostCheck = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  queryHash?: string,
+) => number | undefined;
+
+export function createCostCheck(options: CostLimitOptions = {}): CostCheck {
   const maxCost = options.maxCost ?? DEFAULT_MAX_QUERY_COST;
   if (!(maxCost > 0)) throw new RangeError(`costLimitPlugin: maxCost must be a positive number of cost units; got ${maxCost}`);
   const estimateContext: CostEstimateContext = { generationDefaults: options.generationDefaults ?? {} };
@@ -52,31 +65,23 @@ export function costLimitPlugin(options: CostLimitOptions = {}): ApolloServerPlu
   // A repeated query (same text, operation and variables) has the same estimate: walking the
   // document again would cost more than answering a warm repeat from the response cache.
   const estimates = new LRUCache<string, number>({ max: ESTIMATE_CACHE_ENTRIES });
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request, queryHash }) {
-          // No operation: execution reports the unknown operationName itself.
-          if (!operation) return;
-          const memoKey = estimateKey(queryHash, operation.name?.value, request.variables);
-          let estimate = memoKey === undefined ? undefined : estimates.get(memoKey);
-          if (estimate === undefined) {
-            estimate = measure(schema, document, operation, request.variables);
-            if (estimate === undefined) return;
-            if (memoKey !== undefined) estimates.set(memoKey, estimate);
-          }
-          if (estimate > maxCost) {
-            throw new QueryLimitError(
-              'QUERY_TOO_COSTLY',
-              `the query is estimated at ${estimate} cost units of model work; the limit is ${maxCost} ` +
-                `(list fields are assumed to hold ${ASSUMED_LIST_SIZE.detections} regions; one unit is about one encoder pass). ` +
-                'Ask for fewer fields, images or aliases, or split the query.',
-            ).toGraphQLError();
-          }
-          options.onEstimate?.(estimate);
-        },
-      };
-    },
+  return (schema, document, operation, variables, queryHash) => {
+    const memoKey = estimateKey(queryHash, operation.name?.value, variables);
+    let estimate = memoKey === undefined ? undefined : estimates.get(memoKey);
+    if (estimate === undefined) {
+      estimate = measure(schema, document, operation, variables);
+      if (estimate === undefined) return undefined;
+      if (memoKey !== undefined) estimates.set(memoKey, estimate);
+    }
+    if (estimate > maxCost) {
+      throw new QueryLimitError(
+        'QUERY_TOO_COSTLY',
+        `the query is estimated at ${estimate} cost units of model work; the limit is ${maxCost} ` +
+          `(list fields are assumed to hold ${ASSUMED_LIST_SIZE.detections} regions; one unit is about one encoder pass). ` +
+          'Ask for fewer fields, images or aliases, or split the query.',
+      ).toGraphQLError();
+    }
+    return estimate;
   };
 
   /** The estimate, or undefined when the variables do not fit (execution reports that). */
@@ -104,7 +109,22 @@ export function costLimitPlugin(options: CostLimitOptions = {}): ApolloServerPlu
   }
 }
 
-/** Distinct (query, operation, variables) estimates remembered. */
+export function costLimitPlugin(options: CostLimitOptions = {}): ApolloServerPlugin {
+  const check = createCostCheck(options);
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request, queryHash }) {
+          // No operation: execution reports the unknown operationName itself.
+          if (!operation) return;
+          const estimate = check(schema, document, operation, request.variables, queryHash);
+          if (estimate !== undefined) options.onEstimate?.(estimate);
+        },
+      };
+    },
+  };
+}
+
 const ESTIMATE_CACHE_ENTRIES = 10_000;
 
 function estimateKey(queryHash: string | undefined, operationName: string | undefined, variables: Record<string, unknown> | undefined): string | undefined {

@@ -26,6 +26,8 @@ export interface SequenceSearch {
   readonly done: boolean;
   /** The token each of its rows feeds into the next decoder step. */
   nextTokens(): number[];
+  /** The best sequence so far (the start token first): what a stream shows before the end. */
+  current(): readonly number[];
   /**
    * Consumes the logits of its rows (`rowCount` rows of `vocab` scores, starting at `offset`) and
    * returns, for each row it keeps, the index (within its previous rows) of that row's parent.
@@ -58,6 +60,10 @@ export class GreedySearch implements SequenceSearch {
 
   nextTokens(): number[] {
     return [this.sequence.at(-1)!];
+  }
+
+  current(): readonly number[] {
+    return this.sequence;
   }
 
   /**
@@ -161,6 +167,11 @@ export class BeamSearch implements SequenceSearch {
 
   nextTokens(): number[] {
     return this.beams.map((beam) => beam.at(-1)!);
+  }
+
+  /** The live beam with the best score (beams are kept best first), or the best finished one once done. */
+  current(): readonly number[] {
+    return this.finished ? this.output().sequence : (this.beams[0] ?? []);
   }
 
   advance(logits: Float32Array, offset: number, vocab: number): number[] {

@@ -1,0 +1,534 @@
+/**
+ * The model side of the engine: iteration-level scheduling (Orca; vLLM and TGI's continuous
+ * batching) on the thread that owns the text graphs.
+ *
+ * A computation goes through four phases:
+ *   1. features: from the feature cache, or from the vision lane (one image per call by default,
+ *      round-robin across requesters); a server's lane runs on its own thread, so decoding goes on;
+ *   2. prefill: the text encoder over `[features ; prompt]`, at most `encoderRowsPerCall` rows per
+ *      call (a bounded unit, ~0.3 s a row at base size on 2 cores), units taken round-robin across
+ *      requesters;
+ *   3. decode: when every computation of its group (one submission's computations on one image:
+ *      a query's 8 region segments) is encoded, the group joins the decode loop at the next step
+ *      boundary as a new DecodeBatch; rows leave as they finish;
+ *   4. finish: decoded and parsed, the outcome goes back.
+ *
+ * The decode loop runs one decoder call per DecodeBatch per step: rows that started at different
+ * steps sit at different positions, and the merged decoder has no position ids or decoder mask
+ * (src/vision/generation/decodeBatch.ts), so merging them would change their answers.
+ *
+ * When prefill units and decoding both wait, they share the thread: after a prefill unit of U ms,
+ * decode steps run for `decodeShare × U` ms before the next unit. A long generation therefore
+ * keeps moving while a 200-region query is being encoded, and a new short task's prefill waits at
+ * most one unit of every other requester plus one decode share (README, "Engine and performance").
+ *
+ * Policy `batch` is the engine before this one, kept so `npm run bench` can show the difference:
+ * jobs arriving within `batchWindowMs` of the first queued one form a batch (vision, encoder, one
+ * decode batch), and work arriving meanwhile waits for the whole batch to finish.
+ */
+import { featureKey } from '../cache/cacheKey.js';
+import type { Florence2, RunResult } from '../vision/florence2.js';
+import type { DecodeRows } from '../vision/florence2Graphs.js';
+import { DecodeBatch } from '../vision/generation/decodeBatch.js';
+import { ENCODER_ROWS_PER_CALL, encodePrompts } from '../vision/generation/encodePrompts.js';
+import type { SearchSettings } from '../vision/generation/search.js';
+import { searchSettings } from '../vision/generation/settings.js';
+import { stackPaddedRows } from '../vision/tensorRows.js';
+import { FeatureCache } from './featureCache.js';
+import { RoundRobin } from './roundRobin.js';
+import { asError, type VisionLane } from './visionLane.js';
+import { visibleText, type GraphUsage, type ImageBytes, type SchedulerEvents, type SchedulerPort, type SchedulerSnapshot, type WorkItem } from './work.js';
+
+export type SchedulingPolicy = 'continuous' | 'batch';
+
+export interface SchedulerOptions {
+  /** Prefix of feature-cache keys, so another model never reuses these features. */
+  readonly modelFingerprint: string;
+  /** Default `continuous`; `batch` is the batch-at-a-time engine, for comparison. */
+  readonly policy?: SchedulingPolicy;
+  /** Most computations one decode batch starts with. Default 32: decode steps stay memory-bound (nearly free per row) up to about there. */
+  readonly maxBatchJobs?: number;
+  /**
+   * Most images per vision-encoder call. Default 1: on a 2-core CPU a batch of 4 base images costs
+   * 26% more per image than one at a time (and ~1.1 GB more memory); raise it on GPUs.
+   */
+  readonly maxVisionBatch?: number;
+  /** Policy `batch` only: how long the first queued job waits for company. Default 3 ms: well under a decode step. */
+  readonly batchWindowMs?: number;
+  /** Bytes of image features kept (LRU). Default: a tenth of memory, at most 2 GiB. */
+  readonly featureCacheBytes?: number;
+  /** Decode time granted per unit of prefill time when both wait. Default 1 (README: measured with workload 6). */
+  readonly decodeShare?: number;
+  /** Least time between two progress events of one computation. Default 50 ms. */
+  readonly progressIntervalMs?: number;
+  /** Rows per text-encoder call. Default ENCODER_ROWS_PER_CALL (2). */
+  readonly encoderRowsPerCall?: number;
+}
+
+type Phase = 'queued' | 'vision' | 'ready' | 'encoding' | 'staged' | 'decoding';
+
+/** The computations of one submission on one image, which start decoding together. */
+interface Group {
+  readonly requester: string;
+  /** Members not decoding yet. */
+  readonly jobs: Set<Job>;
+}
+
+interface Job {
+  readonly item: WorkItem;
+  readonly settings: SearchSettings;
+  group: Group | undefined;
+  phase: Phase;
+  features: Float32Array | undefined;
+  /** The job's encoder output: a row of a prefill unit's result. */
+  encoded: { readonly rows: DecodeRows; readonly row: number } | undefined;
+  streaming: boolean;
+  lastProgressAt: number;
+  lastProgressTokens: number;
+}
+
+/** An image waiting for the vision lane, with the jobs that need its features. */
+interface PendingImage {
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly jobs: Set<Job>;
+  inFlight: boolean;
+}
+
+interface RunningBatch {
+  readonly batch: DecodeBatch;
+  /** Jobs by member index. */
+  readonly jobs: readonly Job[];
+}
+
+const BATCH_REQUESTER = 'batch';
+
+export class Scheduler implements SchedulerPort {
+  private readonly settings: Required<Omit<SchedulerOptions, 'featureCacheBytes'>>;
+  private readonly features: FeatureCache;
+  private readonly jobs = new Map<number, Job>();
+  /** Policy `batch`: jobs not admitted yet, in arrival order. */
+  private readonly backlog: Job[] = [];
+  private admissionTimer: NodeJS.Timeout | undefined;
+  private readonly pendingImages = new Map<string, PendingImage>();
+  private readonly visionQueue = new RoundRobin<PendingImage>();
+  private visionBusy = false;
+  private readonly prefill = new RoundRobin<Group>();
+  private readyJobs = 0;
+  private readonly running: RunningBatch[] = [];
+  /** Decode milliseconds still owed before the next prefill unit. */
+  private decodeCredit = 0;
+  private wakeUp: (() => void) | undefined;
+  private closed = false;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly florence: Florence2,
+    private readonly vision: VisionLane,
+    options: SchedulerOptions,
+    private readonly events: SchedulerEvents,
+  ) {
+    this.settings = {
+      modelFingerprint: options.modelFingerprint,
+      policy: options.policy ?? 'continuous',
+      maxBatchJobs: options.maxBatchJobs ?? 32,
+      maxVisionBatch: options.maxVisionBatch ?? 1,
+      batchWindowMs: options.batchWindowMs ?? 3,
+      decodeShare: options.decodeShare ?? 1,
+      progressIntervalMs: options.progressIntervalMs ?? 50,
+      encoderRowsPerCall: options.encoderRowsPerCall ?? ENCODER_ROWS_PER_CALL,
+    };
+    this.features = new FeatureCache(options.featureCacheBytes);
+    this.loop = this.run();
+  }
+
+  submit(images: readonly ImageBytes[], items: readonly WorkItem[]): void {
+    if (this.closed) {
+      for (const item of items) this.events.settled(item.id, new Error('the engine is closed'));
+      return;
+    }
+    const bytes = new Map(images.map((image) => [image.id, image.bytes]));
+    const groups = new Map<string, Group>();
+    for (const item of items) {
+      const { config, generation } = this.florence.folder;
+      const job: Job = {
+        item,
+        settings: searchSettings(item.plan.options, config, generation),
+        group: undefined,
+        phase: 'queued',
+        features: undefined,
+        encoded: undefined,
+        streaming: item.stream,
+        lastProgressAt: 0,
+        lastProgressTokens: 0,
+      };
+      this.jobs.set(item.id, job);
+      if (this.settings.policy === 'batch') {
+        this.backlog.push(job);
+        this.keepBytes(job, bytes);
+        continue;
+      }
+      const groupKey = `${item.requester}\n${item.imageId}`;
+      let group = groups.get(groupKey);
+      if (!group) {
+        group = { requester: item.requester, jobs: new Set() };
+        groups.set(groupKey, group);
+        this.prefill.push(group.requester, group);
+      }
+      this.admit(job, group, bytes.get(item.imageId));
+    }
+    if (this.settings.policy === 'batch') this.scheduleAdmission(this.settings.batchWindowMs);
+    this.pumpVision();
+    this.wake();
+  }
+
+  cancel(id: number, reason: Error): void {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    switch (job.phase) {
+      case 'queued': {
+        const index = this.backlog.indexOf(job);
+        if (index >= 0) this.backlog.splice(index, 1);
+        this.batchBytes.delete(id);
+        break;
+      }
+      case 'vision': {
+        const image = this.pendingImages.get(job.item.imageId);
+        image?.jobs.delete(job);
+        if (image && image.jobs.size === 0 && !image.inFlight) {
+          this.pendingImages.delete(image.id);
+          this.visionQueue.remove((pending) => pending === image);
+        }
+        break;
+      }
+      case 'ready':
+        this.readyJobs--;
+        break;
+      case 'decoding':
+        for (const running of this.running) {
+          const member = running.jobs.indexOf(job);
+          if (member >= 0) running.batch.drop(member, reason);
+        }
+        break;
+      case 'encoding':
+      case 'staged':
+        break;
+    }
+    this.leaveGroup(job);
+    this.settle(job, reason);
+    this.wake();
+  }
+
+  stream(id: number): void {
+    const job = this.jobs.get(id);
+    if (job) job.streaming = true;
+  }
+
+  async close(reason: Error): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.admissionTimer);
+    for (const job of [...this.jobs.values()]) this.settle(job, reason);
+    this.backlog.length = 0;
+    this.wake();
+    await this.loop;
+  }
+
+  snapshot(): SchedulerSnapshot {
+    let decoding = 0;
+    for (const running of this.running) decoding += running.batch.members.length;
+    const usage: GraphUsage = { ...this.florence.graphs.usage(), vision_encoder: { ...this.vision.usage() } };
+    return {
+      features: this.features.stats(),
+      waiting: this.jobs.size - decoding,
+      decoding,
+      decodeBatches: this.running.length,
+      usage,
+    };
+  }
+
+  /** Puts a job in its group and on the way to features. */
+  private admit(job: Job, group: Group, bytes: Uint8Array | undefined): void {
+    job.group = group;
+    group.jobs.add(job);
+    let image = this.pendingImages.get(job.item.imageId);
+    // An image already on its way to the vision lane is not looked up (nor counted as a miss) again.
+    const cached = image ? undefined : this.features.get(featureKey(this.settings.modelFingerprint, job.item.imageId));
+    if (cached) {
+      this.markReady(job, cached);
+      return;
+    }
+    job.phase = 'vision';
+    if (!image) {
+      if (!bytes) {
+        this.leaveGroup(job);
+        this.settle(job, new Error(`no bytes were sent for image ${job.item.imageId}`));
+        return;
+      }
+      image = { id: job.item.imageId, bytes, jobs: new Set(), inFlight: false };
+      this.pendingImages.set(image.id, image);
+      this.visionQueue.push(job.item.requester, image);
+    }
+    image.jobs.add(job);
+  }
+
+  private markReady(job: Job, features: Float32Array): void {
+    job.features = features;
+    job.phase = 'ready';
+    this.readyJobs++;
+  }
+
+  /** Starts the next vision call when the lane is free: images round-robin across requesters. */
+  private pumpVision(): void {
+    if (this.visionBusy || this.closed) return;
+    const batch: PendingImage[] = [];
+    while (batch.length < this.settings.maxVisionBatch) {
+      const image = this.visionQueue.next((pending) => !pending.inFlight);
+      if (!image) break;
+      this.visionQueue.remove((pending) => pending === image);
+      image.inFlight = true;
+      batch.push(image);
+    }
+    if (batch.length === 0) return;
+    this.visionBusy = true;
+    this.vision
+      .encode(batch.map(({ id, bytes }) => ({ id, bytes })))
+      .then(
+        (outcome) => {
+          this.events.stage('preprocess', outcome.preprocessMs);
+          if (outcome.features.some((features) => !(features instanceof Error))) this.events.stage('vision', outcome.visionMs);
+          batch.forEach((image, i) => this.imageDone(image, outcome.features[i] ?? new Error('the vision lane returned no features')));
+        },
+        (error: unknown) => batch.forEach((image) => this.imageDone(image, asError(error))),
+      )
+      .finally(() => {
+        this.visionBusy = false;
+        this.pumpVision();
+        this.wake();
+      });
+  }
+
+  private imageDone(image: PendingImage, features: Float32Array | Error): void {
+    this.pendingImages.delete(image.id);
+    if (!(features instanceof Error)) {
+      this.features.set(featureKey(this.settings.modelFingerprint, image.id), features);
+      this.events.imagesEncoded(1);
+    }
+    for (const job of image.jobs) {
+      if (!this.jobs.has(job.item.id)) continue;
+      if (features instanceof Error) {
+        this.leaveGroup(job);
+        this.settle(job, features);
+      } else {
+        this.markReady(job, features);
+      }
+    }
+  }
+
+  /** The text lane: decode steps and prefill units, one at a time, until closed. */
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      try {
+        this.startCompleteGroups();
+        const canPrefill = this.readyJobs > 0;
+        const canDecode = this.running.length > 0;
+        if (!canPrefill && !canDecode) {
+          if (this.settings.policy === 'batch' && this.backlog.length > 0 && this.jobs.size === this.backlog.length) this.scheduleAdmission(0);
+          await this.idle();
+          continue;
+        }
+        const started = performance.now();
+        if (canDecode && (!canPrefill || this.decodeCredit > 0)) {
+          await this.decodeStep();
+          this.decodeCredit -= performance.now() - started;
+        } else {
+          await this.prefillUnit();
+          this.decodeCredit = (performance.now() - started) * this.settings.decodeShare;
+        }
+      } catch (error) {
+        // Every unit settles its own jobs' failures; this only guards the loop itself.
+        for (const job of [...this.jobs.values()]) if (job.phase === 'encoding' || job.phase === 'decoding') this.settle(job, asError(error));
+        this.running.length = 0;
+      }
+      this.events.snapshot(this.snapshot());
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => (this.wakeUp = resolve));
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  /** Encodes up to `encoderRowsPerCall` ready jobs of the next requester in turn. */
+  private async prefillUnit(): Promise<void> {
+    const group = this.prefill.next((candidate) => [...candidate.jobs].some((job) => job.phase === 'ready'));
+    if (!group) {
+      this.readyJobs = 0; // unreachable while the count is kept right; never spin on it
+      return;
+    }
+    const unit = [...group.jobs].filter((job) => job.phase === 'ready').slice(0, this.settings.encoderRowsPerCall);
+    for (const job of unit) job.phase = 'encoding';
+    this.readyJobs -= unit.length;
+    const started = performance.now();
+    let rows: DecodeRows;
+    try {
+      rows = await encodePrompts(
+        this.florence.graphs,
+        unit.map((job) => ({ features: job.features!, promptIds: job.item.plan.promptIds })),
+        this.florence.folder.config.padTokenId,
+        this.settings.encoderRowsPerCall,
+      );
+    } catch (error) {
+      for (const job of unit) {
+        if (!this.jobs.has(job.item.id)) continue;
+        this.leaveGroup(job);
+        this.settle(job, asError(error));
+      }
+      return;
+    }
+    this.events.stage('encoder', performance.now() - started);
+    unit.forEach((job, row) => {
+      if (!this.jobs.has(job.item.id)) return; // cancelled while encoding
+      job.phase = 'staged';
+      job.features = undefined;
+      job.encoded = { rows, row };
+    });
+  }
+
+  /** Groups whose every job is encoded start decoding, together, at this step boundary. */
+  private startCompleteGroups(): void {
+    const complete: Group[] = [];
+    for (const group of this.prefill.items()) {
+      if (group.jobs.size > 0 && [...group.jobs].every((job) => job.phase === 'staged')) complete.push(group);
+    }
+    if (complete.length === 0) return;
+    this.prefill.remove((group) => complete.includes(group));
+    const staged = complete.flatMap((group) => [...group.jobs]);
+    for (let start = 0; start < staged.length; start += this.settings.maxBatchJobs) {
+      this.startBatch(staged.slice(start, start + this.settings.maxBatchJobs));
+    }
+  }
+
+  private startBatch(jobs: Job[]): void {
+    const parts = jobs.map((job) => job.encoded!);
+    const rows: DecodeRows = {
+      batch: jobs.length,
+      encoderHiddenStates: stackPaddedRows(parts.map((part) => ({ tensor: part.rows.encoderHiddenStates, row: part.row }))),
+      encoderAttentionMask: stackPaddedRows(parts.map((part) => ({ tensor: part.rows.encoderAttentionMask, row: part.row }))),
+      cache: undefined,
+    };
+    const batch = new DecodeBatch(
+      this.florence.graphs,
+      rows,
+      jobs.map((job) => job.settings),
+    );
+    for (const job of jobs) {
+      job.phase = 'decoding';
+      job.encoded = undefined;
+      job.group = undefined;
+      this.events.started(job.item.id);
+    }
+    this.running.push({ batch, jobs });
+    this.events.batch(jobs.length, new Set(jobs.map((job) => job.item.imageId)).size);
+  }
+
+  /** One decoder step of every running batch; finished rows leave and settle. */
+  private async decodeStep(): Promise<void> {
+    const started = performance.now();
+    let parseMs = 0;
+    for (const running of [...this.running]) {
+      let exits;
+      try {
+        exits = await running.batch.step();
+      } catch (error) {
+        this.running.splice(this.running.indexOf(running), 1);
+        for (const job of running.jobs) if (this.jobs.get(job.item.id) === job) this.settle(job, asError(error));
+        continue;
+      }
+      const parseStarted = performance.now();
+      for (const exit of exits) {
+        const job = running.jobs[exit.member]!;
+        if (this.jobs.get(job.item.id) !== job) continue; // cancelled: settled already
+        const outcome = exit.outcome instanceof Error ? exit.outcome : this.florence.finish(job.item.plan, job.item.size, exit.outcome);
+        this.settle(job, outcome);
+      }
+      parseMs += performance.now() - parseStarted;
+      this.reportProgress(running);
+      if (running.batch.done) this.running.splice(this.running.indexOf(running), 1);
+    }
+    this.events.stage('decode', performance.now() - started - parseMs);
+    if (parseMs > 0) this.events.stage('parse', parseMs);
+  }
+
+  private reportProgress(running: RunningBatch): void {
+    const now = performance.now();
+    for (const member of running.batch.members) {
+      const job = running.jobs[member]!;
+      if (!job.streaming) continue;
+      const sequence = running.batch.partial(member);
+      const tokens = sequence.length - 1;
+      const due = job.lastProgressAt === 0 || now - job.lastProgressAt >= this.settings.progressIntervalMs;
+      if (!due || tokens <= job.lastProgressTokens) continue;
+      job.lastProgressAt = now;
+      job.lastProgressTokens = tokens;
+      this.events.progress(job.item.id, { text: visibleText(this.florence.tokenizer.decode(sequence)), tokens });
+    }
+  }
+
+  private leaveGroup(job: Job): void {
+    const group = job.group;
+    if (!group) return;
+    job.group = undefined;
+    group.jobs.delete(job);
+    if (group.jobs.size === 0) this.prefill.remove((candidate) => candidate === group);
+  }
+
+  private settle(job: Job, outcome: RunResult | Error): void {
+    if (this.jobs.get(job.item.id) !== job) return;
+    this.jobs.delete(job.item.id);
+    this.batchBytes.delete(job.item.id);
+    this.events.settled(job.item.id, outcome);
+  }
+
+  // ---- policy `batch` ----
+
+  /** Policy `batch`: the bytes of backlogged jobs' images, until they are admitted. */
+  private readonly batchBytes = new Map<number, Uint8Array | undefined>();
+
+  private keepBytes(job: Job, bytes: ReadonlyMap<string, Uint8Array>): void {
+    this.batchBytes.set(job.item.id, bytes.get(job.item.imageId));
+  }
+
+  private scheduleAdmission(delayMs: number): void {
+    if (this.admissionTimer || this.closed) return;
+    this.admissionTimer = setTimeout(() => {
+      this.admissionTimer = undefined;
+      this.admitBatch();
+    }, delayMs);
+  }
+
+  /** Policy `batch`: when nothing else is in flight, the backlog's first jobs become one group. */
+  private admitBatch(): void {
+    if (this.jobs.size > this.backlog.length || this.backlog.length === 0) return;
+    const group: Group = { requester: BATCH_REQUESTER, jobs: new Set() };
+    this.prefill.push(BATCH_REQUESTER, group);
+    for (const job of this.backlog.splice(0, this.settings.maxBatchJobs)) {
+      const bytes = this.batchBytes.get(job.item.id);
+      this.batchBytes.delete(job.item.id);
+      this.admit(job, group, bytes);
+    }
+    if (group.jobs.size === 0) this.prefill.remove((candidate) => candidate === group);
+    this.pumpVision();
+    this.wake();
+  }
+}
+
+/** The scheduler's own options out of a larger object (e.g. EngineOptions with its observer), as plain data. */
+export function schedulerOptionsOf(options: SchedulerOptions): SchedulerOptions {
+  const keys = ['modelFingerprint', 'policy', 'maxBatchJobs', 'maxVisionBatch', 'batchWindowMs', 'featureCacheBytes', 'decodeShare', 'progressIntervalMs', 'encoderRowsPerCall'] as const;
+  return Object.fromEntries(keys.flatMap((key) => (options[key] === undefined ? [] : [[key, options[key]]]))) as unknown as SchedulerOptions;
+}

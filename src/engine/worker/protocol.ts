@@ -1,0 +1,94 @@
+/**
+ * Messages between the request thread and the model workers (src/engine/worker/): the text worker
+ * runs the scheduler and the text graphs, the vision worker preprocessing and the vision encoder.
+ * Payloads are plain data (structured clone); errors cross as SerializedError so a FlorenceError
+ * keeps its code, and so its GraphQL error code, on the other side.
+ */
+import type { DtypeOption } from '../../vision/modelFiles.js';
+import type { ExecutionDevice } from '../../vision/onnxSession.js';
+import type { ImageLimits } from '../../vision/image.js';
+import { FlorenceError, type FlorenceErrorCode } from '../../vision/errors.js';
+import type { RunResult } from '../../vision/florence2.js';
+import type { SchedulerOptions } from '../scheduler.js';
+import type { EngineStage, ImageBytes, Progress, SchedulerSnapshot, WorkItem } from '../work.js';
+
+/** What both workers load: the model folder and how to run it. */
+export interface ModelLoadSettings {
+  readonly modelDir: string;
+  readonly dtype?: DtypeOption;
+  readonly threads?: number;
+  readonly device?: ExecutionDevice;
+  readonly imageLimits?: ImageLimits;
+}
+
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** Request thread → text worker. */
+export type TextWorkerCommand =
+  | { readonly type: 'connect'; readonly options: SchedulerOptions }
+  | { readonly type: 'submit'; readonly images: readonly ImageBytes[]; readonly items: readonly WorkItem[] }
+  | { readonly type: 'cancel'; readonly id: number; readonly reason: SerializedError }
+  | { readonly type: 'stream'; readonly id: number }
+  | { readonly type: 'close'; readonly reason: SerializedError };
+
+/** Scheduler events as messages, in the order they happened. */
+export type SchedulerEventMessage =
+  | { readonly type: 'started'; readonly id: number }
+  | { readonly type: 'progress'; readonly id: number; readonly progress: Progress }
+  /** `snapshot`: the model side's state when the outcome was ready, so stats read after a result include its work. */
+  | { readonly type: 'settled'; readonly id: number; readonly result?: RunResult; readonly error?: SerializedError; readonly snapshot: SchedulerSnapshot }
+  | { readonly type: 'batch'; readonly jobs: number; readonly images: number }
+  | { readonly type: 'imagesEncoded'; readonly count: number }
+  | { readonly type: 'stage'; readonly stage: EngineStage; readonly ms: number };
+
+/** Either worker → request thread. */
+export type WorkerReport =
+  | { readonly type: 'ready'; readonly device: ExecutionDevice; readonly deviceFallback?: string }
+  | { readonly type: 'failed'; readonly error: SerializedError }
+  | { readonly type: 'closed' }
+  | SchedulerEventMessage;
+
+/** Text worker → vision worker (over their own channel). */
+export interface VisionRequest {
+  readonly type: 'encode';
+  readonly request: number;
+  readonly images: readonly ImageBytes[];
+}
+
+/** Vision worker → text worker. */
+export interface VisionReply {
+  readonly type: 'encoded';
+  readonly request: number;
+  /** Per image: its features, or why it failed. */
+  readonly features: readonly (Float32Array | SerializedError)[];
+  readonly preprocessMs: number;
+  readonly visionMs: number;
+  readonly usage: { readonly runs: number; readonly busyMs: number };
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof FlorenceError) return { name: error.name, message: error.message, code: error.code };
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+/** The error again, as a FlorenceError with its code where it had one. */
+export function deserializeError(serialized: SerializedError): Error {
+  const error = serialized.code ? new FlorenceError(serialized.code as FlorenceErrorCode, serialized.message) : new Error(serialized.message);
+  error.name = serialized.name;
+  return error;
+}
+
+export function isSerializedError(value: unknown): value is SerializedError {
+  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && typeof (value as SerializedError).message === 'string';
+}
+
+/** The buffers of `bytes`, detached and handed over rather than copied (a view of part of a buffer is copied first). */
+export function transferable(bytes: Uint8Array): { readonly bytes: Uint8Array; readonly buffer: ArrayBuffer } {
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+  return { bytes: own, buffer: own.buffer as ArrayBuffer };
+}
