@@ -21,6 +21,8 @@ export type ImageFormat = (typeof SUPPORTED_IMAGE_FORMATS)[number];
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 const IMAGE_SIZE = 768;
+const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 /**
  * Which damage refuses an image; everything that decodes pixels (here, the overlay) uses it.
@@ -37,8 +39,6 @@ export const FAIL_ON: FailOnOptions = 'truncated';
  * - `pages: 1`: the first frame of a GIF, WebP or TIFF, as `Image.open` gives it.
  */
 const DECODE_OPTIONS = { failOn: FAIL_ON, ignoreIcc: true, pages: 1, autoOrient: true } as const satisfies SharpOptions;
-const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 export interface ImageLimits {
   /** Largest accepted width × height, checked from the header before decoding. */
