@@ -4,6 +4,7 @@
  * run --draw` and by anyone who wants to see what the model found.
  */
 import sharp from 'sharp';
+import { FAIL_ON } from '../vision/image.js';
 import type { TaskResult } from '../vision/results.js';
 
 /** Shapes to draw, in pixels of the oriented image. */
@@ -17,7 +18,8 @@ const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4
 
 /** PNG bytes of `image` with `result` drawn over it. Pure-text results draw nothing but the image. */
 export async function drawResult(image: Uint8Array, result: TaskResult): Promise<Buffer> {
-  const oriented = sharp(image, { autoOrient: true, pages: 1 });
+  // Colour profiles are honoured here (the picture is for people); damage is refused as in analysis.
+  const oriented = sharp(image, { autoOrient: true, pages: 1, failOn: FAIL_ON });
   const { width, height } = (await oriented.metadata()).autoOrient;
   const shapes = shapesOf(result);
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 200));

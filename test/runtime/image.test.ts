@@ -1,43 +1,15 @@
-/** Image decoding and preprocessing (src/vision/image.ts): PIL parity, orientation, formats, limits. */
+/** Image decoding and preprocessing (src/vision/image.ts): normalisation, orientation, colour, formats, damage, limits. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { ImageDecodeError, ImageTooLargeError } from '../../src/vision/errors.js';
-import { prepareImage, readImageInfo } from '../../src/vision/image.js';
+import { decodeRgb, prepareImage, readImageInfo } from '../../src/vision/image.js';
 import { patternPng, solidImage } from '../helpers/images.js';
-import { repoRoot } from '../helpers/paths.js';
 
 const PLANE = 768 * 768;
 
-interface PilReference {
-  readonly size: [number, number];
-  readonly samples: [number, number, number, number, number][];
-}
-
-describe('preprocessing matches Pillow bicubic (the Python processor)', () => {
-  const fixtures = join(repoRoot, 'test', 'fixtures');
-  const reference = JSON.parse(readFileSync(join(fixtures, 'pil-bicubic-768.json'), 'utf8')) as Record<string, PilReference>;
-  for (const [name, { size, samples }] of Object.entries(reference)) {
-    test(`${name}: every sampled value within 0.08, mean within 0.02`, async () => {
-      const prepared = await prepareImage(join(fixtures, `${name}.png`));
-      assert.deepEqual([prepared.width, prepared.height], size);
-      assert.equal(prepared.pixelValues.length, 3 * PLANE);
-      let worst = 0;
-      let total = 0;
-      for (const [y, x, ...rgb] of samples) {
-        for (let c = 0; c < 3; c++) {
-          const difference = Math.abs(prepared.pixelValues[c * PLANE + y * 768 + x]! - rgb[c]!);
-          worst = Math.max(worst, difference);
-          total += difference;
-        }
-      }
-      assert.ok(worst <= 0.08, `max difference ${worst}`);
-      assert.ok(total / (samples.length * 3) <= 0.02, `mean difference ${total / (samples.length * 3)}`);
-    });
-  }
-
+// Value-for-value parity with Pillow is test/runtime/pillowParity.test.ts.
+describe('normalisation', () => {
   test('a white pixel normalises to (1 − mean) / std per channel', async () => {
     const white = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ffffff' } }).png().toBuffer();
     const { pixelValues } = await prepareImage(white);
@@ -70,6 +42,16 @@ describe('decoding', () => {
     assert.ok(Math.abs(raw[0]! - raw[1]!) < 1e-4 && Math.abs(raw[1]! - raw[2]!) < 1e-4);
   });
 
+  test('an embedded colour profile is ignored, as Pillow ignores it: the stored values are the pixels', async () => {
+    const tagged = await sharp(await patternPng(64, 48)).jpeg().withIccProfile('p3').toBuffer();
+    const untagged = withoutIccProfile(tagged);
+    assert.ok(untagged.length < tagged.length, 'the profile was there to strip');
+    const stored = await decodeRgb(untagged);
+    assert.deepEqual(await decodeRgb(tagged), stored);
+    const managed = await sharp(tagged).raw().toBuffer();
+    assert.notDeepEqual(new Uint8Array(managed), new Uint8Array(stored.data), 'sharp would have transformed these pixels');
+  });
+
   for (const format of ['png', 'jpeg', 'webp', 'gif', 'tiff', 'avif'] as const) {
     test(`${format} is accepted`, async () => {
       const info = await readImageInfo(await solidImage(40, 30, format));
@@ -86,11 +68,36 @@ describe('decoding', () => {
     });
   });
 
-  test('zero bytes, garbage and truncated images are BAD_IMAGE', async () => {
+  test('zero bytes and garbage are BAD_IMAGE', async () => {
     await assert.rejects(readImageInfo(new Uint8Array()), { code: 'BAD_IMAGE', message: /empty \(0 bytes\)/ });
     await assert.rejects(readImageInfo(Buffer.from('this is not an image at all')), { code: 'BAD_IMAGE', message: /not a readable image/ });
-    const jpeg = await sharp(await patternPng(300, 200)).jpeg().toBuffer();
-    await assert.rejects(prepareImage(jpeg.subarray(0, Math.floor(jpeg.length / 2))), { code: 'BAD_IMAGE' });
+  });
+
+  for (const [format, reason] of [
+    ['jpeg', /premature end of JPEG image/],
+    ['png', /libpng read error/],
+  ] as const) {
+    test(`a ${format} cut at 60 % is refused, as Pillow refuses it; the whole file works`, async () => {
+      const whole = await sharp(await patternPng(256, 256)).toFormat(format).toBuffer();
+      const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+      await assert.rejects(prepareImage(cut), (error: unknown) => {
+        assert.ok(error instanceof ImageDecodeError);
+        assert.match(error.message, /^the image's pixels could not be decoded \(.+\); the file may be truncated or corrupt: send the complete image$/);
+        assert.match(error.message, reason);
+        return true;
+      });
+      const prepared = await prepareImage(whole);
+      assert.deepEqual([prepared.width, prepared.height], [256, 256]);
+    });
+  }
+
+  test('damage Pillow decodes through is decoded too: a PNG whose pixel chunk has a bad CRC', async () => {
+    const png = await patternPng(64, 48);
+    const damaged = Buffer.from(png);
+    const idat = damaged.indexOf('IDAT');
+    const crcAt = idat + 4 + damaged.readUInt32BE(idat - 4);
+    damaged[crcAt] = damaged[crcAt]! ^ 0xff;
+    assert.deepEqual(await decodeRgb(damaged), await decodeRgb(png));
   });
 
   test('an image over the pixel limit is refused before decoding', async () => {
@@ -106,3 +113,16 @@ describe('decoding', () => {
     await assert.rejects(prepareImage('/nonexistent/photo.jpg'), { code: 'BAD_IMAGE', message: /\/nonexistent\/photo\.jpg: ENOENT/ });
   });
 });
+
+/** The JPEG without its APP2 (ICC profile) segments. */
+function withoutIccProfile(jpeg: Buffer): Buffer {
+  const kept: Buffer[] = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff && jpeg[at + 1] !== 0xda) {
+    const end = at + 2 + jpeg.readUInt16BE(at + 2);
+    if (jpeg[at + 1] !== 0xe2) kept.push(jpeg.subarray(at, end));
+    at = end;
+  }
+  kept.push(jpeg.subarray(at));
+  return Buffer.concat(kept);
+}
