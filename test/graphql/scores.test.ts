@@ -2,11 +2,15 @@
  * Confidence scores over GraphQL: `score` on Region, TextRegion, Segment and grounded regions equals
  * the runtime's regionScores (tiny model over HTTP), `minScore` keeps exactly the regions scored at
  * least it, out-of-range values are BAD_INPUT on their own field; then the filtering rules on
- * scripted answers (phrases emptied by the filter, unscored regions, polygon regions of `find`).
+ * scripted answers (phrases emptied by the filter, unscored regions, polygon regions of `find`), and
+ * results cached before scores existed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { resultCacheKey } from '../../src/cache/cacheKey.js';
 import type { TaskJob } from '../../src/engine/taskRunner.js';
+import { isRunResult } from '../../src/graphql/loaders/taskLoader.js';
+import { imageIdOf } from '../../src/images/imageId.js';
 import type { RunResult } from '../../src/vision/florence2.js';
 import type { TaskResult } from '../../src/vision/results.js';
 import { patternPng } from '../helpers/images.js';
@@ -214,5 +218,34 @@ describe('filtering rules on scripted answers', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(result.data)), {
       image: { find: [{ label: 'wheel', score: 0.8, segment: { score: 0.8, area: 1250 } }], segment: { score: 0.7 } },
     });
+  });
+
+  test('a result cached before scores existed is computed again, never served without them', async () => {
+    const scripted = runner();
+    const services = await scriptedServices(scripted);
+    const bytes = await patternPng(640, 480, 3);
+    const task = '<CAPTION_TO_PHRASE_GROUNDING>';
+    const plan = services.runner.plan(task, 'a dog and a cat', { ...services.generationDefaults });
+    const key = resultCacheKey({ modelFingerprint: services.model.fingerprint, task, input: plan.prompt, options: { ...plan.options }, imageId: imageIdOf(bytes) });
+    const oldEntry = { task, prompt: plan.prompt, text: '', tokens: [0, 2], score: -1, result: grounding };
+    assert.equal(isRunResult(oldEntry), false);
+    await services.cache.set(key, oldEntry);
+    const query = `query($image: String!) { image(base64: $image) { ground(phrase: "a dog and a cat") { regions { score } } } }`;
+    for (let round = 0; round < 2; round++) {
+      const result = await executeWithBudget(services, 1e9, query, { image: bytes.toString('base64') });
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      assert.deepEqual(JSON.parse(JSON.stringify(result.data)), {
+        image: { ground: [{ regions: [{ score: 0.9 }, { score: 0.5 }] }, { regions: [{ score: 0.2 }, { score: null }] }] },
+      });
+      assert.equal(scripted.stats().jobs, 1, `round ${round}: computed once, then served from the cache`);
+    }
+  });
+
+  test('cache entries are served only with per-token log-probabilities aligned with the tokens', () => {
+    const entry = { task: '<OD>', prompt: 'p', text: '', tokens: [0, 2], tokenLogprobs: [0, -0.5], score: -0.25, result: { bboxes: [], labels: [] }, regionScores: [], locationScore: null };
+    assert.equal(isRunResult(entry), true);
+    assert.equal(isRunResult({ ...entry, tokenLogprobs: [0] }), false);
+    assert.equal(isRunResult({ ...entry, regionScores: ['high'] }), false);
+    assert.equal(isRunResult({ ...entry, locationScore: undefined }), false);
   });
 });
