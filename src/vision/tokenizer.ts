@@ -174,8 +174,9 @@ export class Florence2Tokenizer {
     const spans: TextSpan[] = [];
     let position = 0;
     let runStart = 0;
-    const closeRun = (end: number) => {
-      if (end === runStart) return;
+    // Spans the ordinary tokens ids[runStart, end); false when their text is not next in `text`.
+    const closeRun = (end: number): boolean => {
+      if (end === runStart) return true;
       const runText = this.decode(ids.slice(runStart, end));
       if (!text.startsWith(runText, position)) return false;
       for (let index = runStart; index < end; index++) spans.push([position, position + runText.length]);
@@ -185,14 +186,14 @@ export class Florence2Tokenizer {
     for (let index = 0; index < ids.length; index++) {
       const id = ids[index] ?? -1;
       if (!this.#addedIds.has(id)) continue;
-      if (closeRun(index) === false) return undefined;
+      if (!closeRun(index)) return undefined;
       const content = this.#tokenizer.id_to_token(id) ?? '';
       if (!text.startsWith(content, position)) return undefined;
       spans.push([position, position + content.length]);
       position += content.length;
       runStart = index + 1;
     }
-    if (closeRun(ids.length) === false) return undefined;
+    if (!closeRun(ids.length)) return undefined;
     return position === text.length ? spans : undefined;
   }
 
