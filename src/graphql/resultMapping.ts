@@ -13,6 +13,13 @@ import { TextRegion } from './types/TextRegion.js';
 
 const LOCATION_TOKEN = /<loc_\d+>/g;
 
+/**
+ * A RunResult's `regionScores`: one per region of its answer, in the answer's order. A missing
+ * entry (a runner that scores nothing) reads as null.
+ */
+export type RegionScores = readonly (number | null)[];
+const UNSCORED: RegionScores = [];
+
 export function asText(result: TaskResult): string {
   if (typeof result !== 'string') throw unexpected('text', result);
   return result;
@@ -23,45 +30,52 @@ export function regionAnswer(result: TaskResult): string {
   return asText(result).replace(LOCATION_TOKEN, '').trim();
 }
 
-export function asRegions(image: Image, result: TaskResult, labelled: boolean): Region[] {
+export function asRegions(image: Image, result: TaskResult, labelled: boolean, scores: RegionScores = UNSCORED): Region[] {
   const boxes = asBoxes(result);
-  return boxes.bboxes.map((box, i) => Region.of(image, boxOf(box), labelled ? (boxes.labels[i] ?? '') : null));
+  return boxes.bboxes.map((box, i) => Region.of(image, boxOf(box), labelled ? (boxes.labels[i] ?? '') : null, scores[i] ?? null));
 }
 
 /** Phrase grounding's flat (box, label) list grouped by phrase, in order of first appearance. */
-export function asGroundedPhrases(image: Image, result: TaskResult): GroundedPhrase[] {
+export function asGroundedPhrases(image: Image, result: TaskResult, scores: RegionScores = UNSCORED): GroundedPhrase[] {
   const boxes = asBoxes(result);
   const byPhrase = new Map<string, Region[]>();
   boxes.bboxes.forEach((box, i) => {
     const phrase = boxes.labels[i] ?? '';
     const regions = byPhrase.get(phrase) ?? [];
-    regions.push(Region.of(image, boxOf(box), phrase));
+    regions.push(Region.of(image, boxOf(box), phrase, scores[i] ?? null));
     byPhrase.set(phrase, regions);
   });
   return [...byPhrase].map(([phrase, regions]) => GroundedPhrase.of(phrase, regions));
 }
 
-export function asTextRegions(result: TaskResult): TextRegion[] {
+export function asTextRegions(result: TaskResult, scores: RegionScores = UNSCORED): TextRegion[] {
   if (typeof result === 'string' || !('quad_boxes' in result)) throw unexpected('OCR quads', result);
   const ocr: OcrResult = result;
-  return ocr.quad_boxes.map((quad, i) => TextRegion.fromQuad(ocr.labels[i] ?? '', quad));
+  return ocr.quad_boxes.map((quad, i) => TextRegion.fromQuad(ocr.labels[i] ?? '', quad, scores[i] ?? null));
 }
 
-/** Every polygon of every instance of a segmentation answer, as one Segment. */
-export function asSegment(result: TaskResult): Segment {
+/**
+ * Every polygon of every instance of a segmentation answer, as one Segment; `score` is the
+ * RunResult's `locationScore` (all instances' location tokens together).
+ */
+export function asSegment(result: TaskResult, score: number | null = null): Segment {
   if (typeof result === 'string' || !('polygons' in result) || 'bboxes_labels' in result) throw unexpected('polygons', result);
   const polygons: PolygonsResult = result;
-  return Segment.fromPolygons(polygons.polygons.flat());
+  return Segment.fromPolygons(polygons.polygons.flat(), score);
 }
 
-/** Open-vocabulary answers: boxes as they are, polygon instances as regions around their polygons. */
-export function asFoundRegions(image: Image, result: TaskResult): Region[] {
+/**
+ * Open-vocabulary answers: boxes as they are, polygon instances as regions around their polygons.
+ * The scores follow the same order (only one of the two lists is ever non-empty).
+ */
+export function asFoundRegions(image: Image, result: TaskResult, scores: RegionScores = UNSCORED): Region[] {
   if (typeof result === 'string' || !('bboxes_labels' in result)) throw unexpected('open-vocabulary detections', result);
   const found: OpenVocabularyResult = result;
-  const boxed = found.bboxes.map((box, i) => Region.of(image, boxOf(box), found.bboxes_labels[i] ?? ''));
+  const boxed = found.bboxes.map((box, i) => Region.of(image, boxOf(box), found.bboxes_labels[i] ?? '', scores[i] ?? null));
   const outlined = found.polygons.map((instance, i) => {
-    const segment = Segment.fromPolygons(instance);
-    return Region.of(image, segment.box, found.polygons_labels[i] ?? '', segment);
+    const score = scores[found.bboxes.length + i] ?? null;
+    const segment = Segment.fromPolygons(instance, score);
+    return Region.of(image, segment.box, found.polygons_labels[i] ?? '', score, segment);
   });
   return [...boxed, ...outlined];
 }

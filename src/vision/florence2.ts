@@ -13,8 +13,8 @@ import { searchSettings, type GenerationOptions } from './generation/settings.js
 import { prepareImage, type ImageLimits, type ImageSource, type PreparedImage } from './image.js';
 import { openModelFolder, type DtypeOption, type ModelFolder } from './modelFiles.js';
 import type { ExecutionDevice } from './onnxSession.js';
-import { parseGeneration } from './postprocess/index.js';
 import type { TaskResult } from './results.js';
+import { toRunResult } from './runResult.js';
 import { TaskPlanner, type TaskPlan } from './taskPlanner.js';
 import { Florence2Tokenizer } from './tokenizer.js';
 
@@ -48,10 +48,24 @@ export interface RunResult<R = TaskResult> {
   readonly text: string;
   /** Generated ids from the forced `<s>` (0) through `</s>` (2). */
   readonly tokens: readonly number[];
-  /** Length-normalised log-probability of the sequence (higher is more confident). */
+  /**
+   * The transition log-probability of each of `tokens`, aligned with it: log-softmax of the
+   * decoder's logits after the logits processors (forced tokens 0), along the winning beam, as HF's
+   * `compute_transition_scores(sequences, scores, beam_indices)`. Greedy reports the same quantity.
+   */
+  readonly tokenLogprobs: readonly number[];
+  /** HF's sequence score: the sum of `tokenLogprobs` / tokens.length ** lengthPenalty (higher is more confident). */
   readonly score: number;
   /** The parsed answer, coordinates in pixels of the original image. */
   readonly result: R;
+  /**
+   * Confidence of each region of `result` in its list order (boxes, OCR quads, polygon instances;
+   * for open-vocabulary answers the list that is not empty): exp of the mean transition
+   * log-probability of the region's location tokens (regionScores.ts). Empty for text answers.
+   */
+  readonly regionScores: readonly (number | null)[];
+  /** The same over the location tokens of every region together; null for text answers. */
+  readonly locationScore: number | null;
 }
 
 /** The stages of `generate`, for timing. */
@@ -195,15 +209,7 @@ export class Florence2 {
   /** A finished search as the caller's answer: decoded, parsed for its task (or the parse error). */
   finish(plan: TaskPlan, size: GenerationItem['size'], output: SearchOutput): RunResult | Error {
     try {
-      const text = this.tokenizer.decode(output.sequence);
-      return {
-        task: plan.task,
-        prompt: plan.prompt,
-        text,
-        tokens: output.sequence.slice(1),
-        score: output.score,
-        result: parseGeneration(plan.task, text, size),
-      };
+      return toRunResult(plan, size, output, this.tokenizer);
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }

@@ -47,14 +47,20 @@ export interface DecodeOptions {
   skipSpecialTokens?: boolean;
 }
 
+/** `[start, end)` of a token's text in a decoded string. */
+export type TextSpan = readonly [start: number, end: number];
+
 export class Florence2Tokenizer {
   /** Where the vocabulary came from, for error messages (a path or a caller's label). */
   readonly source: string;
   readonly #tokenizer: Tokenizer;
+  /** Ids of the file's added tokens (`<s>`, `<loc_N>`, …): decoding writes their content verbatim. */
+  readonly #addedIds: ReadonlySet<number>;
 
-  private constructor(tokenizer: Tokenizer, source: string) {
+  private constructor(tokenizer: Tokenizer, source: string, addedIds: ReadonlySet<number>) {
     this.#tokenizer = tokenizer;
     this.source = source;
+    this.#addedIds = addedIds;
   }
 
   /** Loads and validates a `tokenizer.json`. Throws ModelFilesError naming the file. */
@@ -91,7 +97,8 @@ export class Florence2Tokenizer {
     } catch (cause) {
       throw new ModelFilesError(`${source} could not be loaded as a tokenizer: ${errorMessage(cause)}`, { cause });
     }
-    const florence = new Florence2Tokenizer(tokenizer, source);
+    const addedIds = new Set(json.added_tokens.flatMap((token) => (isAddedToken(token) ? [token.id] : [])));
+    const florence = new Florence2Tokenizer(tokenizer, source, addedIds);
     florence.assertFlorenceVocabulary();
     return florence;
   }
@@ -157,6 +164,39 @@ export class Florence2Tokenizer {
     });
   }
 
+  /**
+   * Where each id's text lies in `text`, the string `decode(ids)` returned for them: an added token
+   * spans its own content; the tokens of a run of ordinary tokens all span the run's text (their
+   * byte-level pieces need not end on characters). Undefined when the pieces, decoded one added
+   * token or ordinary run at a time, do not add up to `text` (then positions cannot be mapped).
+   */
+  tokenSpans(ids: readonly number[], text: string): TextSpan[] | undefined {
+    const spans: TextSpan[] = [];
+    let position = 0;
+    let runStart = 0;
+    // Spans the ordinary tokens ids[runStart, end); false when their text is not next in `text`.
+    const closeRun = (end: number): boolean => {
+      if (end === runStart) return true;
+      const runText = this.decode(ids.slice(runStart, end));
+      if (!text.startsWith(runText, position)) return false;
+      for (let index = runStart; index < end; index++) spans.push([position, position + runText.length]);
+      position += runText.length;
+      return true;
+    };
+    for (let index = 0; index < ids.length; index++) {
+      const id = ids[index] ?? -1;
+      if (!this.#addedIds.has(id)) continue;
+      if (!closeRun(index)) return undefined;
+      const content = this.#tokenizer.id_to_token(id) ?? '';
+      if (!text.startsWith(content, position)) return undefined;
+      spans.push([position, position + content.length]);
+      position += content.length;
+      runStart = index + 1;
+    }
+    if (!closeRun(ids.length)) return undefined;
+    return position === text.length ? spans : undefined;
+  }
+
   tokenToId(token: string): number | undefined {
     return this.#tokenizer.token_to_id(token);
   }
@@ -175,6 +215,10 @@ function isTokenizerJson(json: unknown): json is TokenizerJsonShape {
   if (typeof json !== 'object' || json === null) return false;
   const { model, added_tokens: addedTokens } = json as Record<string, unknown>;
   return typeof model === 'object' && model !== null && Array.isArray(addedTokens);
+}
+
+function isAddedToken(token: unknown): token is { id: number } {
+  return typeof token === 'object' && token !== null && Number.isSafeInteger((token as Record<string, unknown>)['id']);
 }
 
 function describeJson(json: unknown): string {

@@ -61,20 +61,34 @@ export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal:
 
 /** Only plain data goes to the store (a RunResult is plain already; this pins the shape). */
 export function stripForCache(result: RunResult): RunResult {
-  const { task, prompt, text, tokens, score, result: parsed } = result;
-  return { task, prompt, text, tokens: [...tokens], score, result: parsed };
+  const { task, prompt, text, tokens, tokenLogprobs, score, result: parsed, regionScores, locationScore } = result;
+  return { task, prompt, text, tokens: [...tokens], tokenLogprobs: [...tokenLogprobs], score, result: parsed, regionScores: [...regionScores], locationScore };
 }
 
-/** What a cache entry must look like to be served; anything else is a miss. */
+/**
+ * What a cache entry must look like to be served; anything else is a miss, so entries written
+ * before a field existed (no `tokenLogprobs`, `regionScores`, `locationScore`: their `score` used
+ * another length normaliser too) are computed again rather than served without it.
+ */
 export function isRunResult(value: unknown): value is RunResult {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
+  const tokens = entry['tokens'];
+  const tokenLogprobs = entry['tokenLogprobs'];
+  const regionScores = entry['regionScores'];
+  const locationScore = entry['locationScore'];
   return (
     typeof entry['task'] === 'string' &&
     typeof entry['prompt'] === 'string' &&
     typeof entry['text'] === 'string' &&
-    Array.isArray(entry['tokens']) &&
+    Array.isArray(tokens) &&
+    Array.isArray(tokenLogprobs) &&
+    tokenLogprobs.length === tokens.length &&
+    tokenLogprobs.every((logprob) => typeof logprob === 'number') &&
     typeof entry['score'] === 'number' &&
+    Array.isArray(regionScores) &&
+    regionScores.every((score) => score === null || typeof score === 'number') &&
+    (locationScore === null || typeof locationScore === 'number') &&
     'result' in entry &&
     (typeof entry['result'] === 'string' || (typeof entry['result'] === 'object' && entry['result'] !== null))
   );

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Float, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
 import { runTask } from '../context.js';
 import { taskListComplexity } from '../cost/complexity.js';
 import { ASSUMED_LIST_SIZE } from '../cost/prices.js';
+import { checkMinScore, groundedAtLeast, MIN_SCORE_DESCRIPTION } from '../minScore.js';
 import { asGroundedPhrases } from '../resultMapping.js';
 import { Caption } from '../types/Caption.js';
 import { TaskName } from '../types/enums.js';
@@ -18,8 +19,14 @@ export class CaptionResolver {
     complexity: taskListComplexity(TaskName.CAPTION_TO_PHRASE_GROUNDING, ASSUMED_LIST_SIZE.phrases),
     description: 'The caption\'s phrases with the regions they refer to (<CAPTION_TO_PHRASE_GROUNDING> on this caption).',
   })
-  async phrases(@Root() caption: Caption, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<GroundedPhrase[]> {
+  async phrases(
+    @Root() caption: Caption,
+    @Ctx() context: GatewayContext,
+    @Arg('minScore', () => Float, { nullable: true, description: `${MIN_SCORE_DESCRIPTION} A phrase left without regions is left out.` }) minScore?: number | null,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<GroundedPhrase[]> {
+    const floor = checkMinScore(minScore);
     const answer = await runTask(context, caption.image, TaskName.CAPTION_TO_PHRASE_GROUNDING, caption.text, generation);
-    return asGroundedPhrases(caption.image, answer.result);
+    return groundedAtLeast(asGroundedPhrases(caption.image, answer.result, answer.regionScores), floor);
   }
 }

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Float, Resolver, Root } from 'type-graphql';
 import { TaskInputError } from '../../vision/errors.js';
 import type { GatewayContext } from '../context.js';
 import { anyTaskComplexity, captionComplexity, taskComplexity, taskListComplexity } from '../cost/complexity.js';
 import { ASSUMED_LIST_SIZE } from '../cost/prices.js';
+import { atLeast, checkMinScore, groundedAtLeast, MIN_SCORE_DESCRIPTION } from '../minScore.js';
 import { runTask } from '../context.js';
 import { asFoundRegions, asGroundedPhrases, asRegions, asSegment, asText, asTextRegions } from '../resultMapping.js';
 import { Caption } from '../types/Caption.js';
@@ -34,8 +35,15 @@ export class ImageResolver {
   }
 
   @FieldResolver(() => [Region], { nullable: true, complexity: taskListComplexity(TaskName.OD, ASSUMED_LIST_SIZE.detections), description: 'Objects with category names (<OD>).' })
-  async objects(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<Region[]> {
-    return asRegions(image, (await runTask(context, image, TaskName.OD, undefined, generation)).result, true);
+  async objects(
+    @Root() image: Image,
+    @Ctx() context: GatewayContext,
+    @Arg('minScore', () => Float, { nullable: true, description: MIN_SCORE_DESCRIPTION }) minScore?: number | null,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<Region[]> {
+    const floor = checkMinScore(minScore);
+    const answer = await runTask(context, image, TaskName.OD, undefined, generation);
+    return atLeast(asRegions(image, answer.result, true, answer.regionScores), floor);
   }
 
   @FieldResolver(() => [Region], {
@@ -43,8 +51,15 @@ export class ImageResolver {
     complexity: taskListComplexity(TaskName.DENSE_REGION_CAPTION, ASSUMED_LIST_SIZE.detections),
     description: 'Regions with a short description each (<DENSE_REGION_CAPTION>).',
   })
-  async denseRegions(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<Region[]> {
-    return asRegions(image, (await runTask(context, image, TaskName.DENSE_REGION_CAPTION, undefined, generation)).result, true);
+  async denseRegions(
+    @Root() image: Image,
+    @Ctx() context: GatewayContext,
+    @Arg('minScore', () => Float, { nullable: true, description: MIN_SCORE_DESCRIPTION }) minScore?: number | null,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<Region[]> {
+    const floor = checkMinScore(minScore);
+    const answer = await runTask(context, image, TaskName.DENSE_REGION_CAPTION, undefined, generation);
+    return atLeast(asRegions(image, answer.result, true, answer.regionScores), floor);
   }
 
   @FieldResolver(() => [Region], {
@@ -52,8 +67,15 @@ export class ImageResolver {
     complexity: taskListComplexity(TaskName.REGION_PROPOSAL, ASSUMED_LIST_SIZE.detections),
     description: 'Boxes of likely objects, unlabelled (<REGION_PROPOSAL>).',
   })
-  async regionProposals(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<Region[]> {
-    return asRegions(image, (await runTask(context, image, TaskName.REGION_PROPOSAL, undefined, generation)).result, false);
+  async regionProposals(
+    @Root() image: Image,
+    @Ctx() context: GatewayContext,
+    @Arg('minScore', () => Float, { nullable: true, description: MIN_SCORE_DESCRIPTION }) minScore?: number | null,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<Region[]> {
+    const floor = checkMinScore(minScore);
+    const answer = await runTask(context, image, TaskName.REGION_PROPOSAL, undefined, generation);
+    return atLeast(asRegions(image, answer.result, false, answer.regionScores), floor);
   }
 
   @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.OCR), description: 'The text in the image (<OCR>).' })
@@ -66,8 +88,15 @@ export class ImageResolver {
     complexity: taskListComplexity(TaskName.OCR_WITH_REGION, ASSUMED_LIST_SIZE.detections),
     description: 'Lines of text with their quadrilaterals (<OCR_WITH_REGION>).',
   })
-  async textRegions(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<TextRegion[]> {
-    return asTextRegions((await runTask(context, image, TaskName.OCR_WITH_REGION, undefined, generation)).result);
+  async textRegions(
+    @Root() image: Image,
+    @Ctx() context: GatewayContext,
+    @Arg('minScore', () => Float, { nullable: true, description: MIN_SCORE_DESCRIPTION }) minScore?: number | null,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<TextRegion[]> {
+    const floor = checkMinScore(minScore);
+    const answer = await runTask(context, image, TaskName.OCR_WITH_REGION, undefined, generation);
+    return atLeast(asTextRegions(answer.result, answer.regionScores), floor);
   }
 
   @FieldResolver(() => [GroundedPhrase], {
@@ -79,9 +108,12 @@ export class ImageResolver {
     @Root() image: Image,
     @Ctx() context: GatewayContext,
     @Arg('phrase', () => String, { description: 'A caption or phrase to ground.' }) phrase: string,
+    @Arg('minScore', () => Float, { nullable: true, description: `${MIN_SCORE_DESCRIPTION} A phrase left without regions is left out.` }) minScore?: number | null,
     @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
   ): Promise<GroundedPhrase[]> {
-    return asGroundedPhrases(image, (await runTask(context, image, TaskName.CAPTION_TO_PHRASE_GROUNDING, phrase, generation)).result);
+    const floor = checkMinScore(minScore);
+    const answer = await runTask(context, image, TaskName.CAPTION_TO_PHRASE_GROUNDING, phrase, generation);
+    return groundedAtLeast(asGroundedPhrases(image, answer.result, answer.regionScores), floor);
   }
 
   @FieldResolver(() => [Region], {
@@ -93,9 +125,12 @@ export class ImageResolver {
     @Root() image: Image,
     @Ctx() context: GatewayContext,
     @Arg('query', () => String, { description: 'What to find, e.g. "red car".' }) query: string,
+    @Arg('minScore', () => Float, { nullable: true, description: MIN_SCORE_DESCRIPTION }) minScore?: number | null,
     @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
   ): Promise<Region[]> {
-    return asFoundRegions(image, (await runTask(context, image, TaskName.OPEN_VOCABULARY_DETECTION, query, generation)).result);
+    const floor = checkMinScore(minScore);
+    const answer = await runTask(context, image, TaskName.OPEN_VOCABULARY_DETECTION, query, generation);
+    return atLeast(asFoundRegions(image, answer.result, answer.regionScores), floor);
   }
 
   @FieldResolver(() => Segment, {
@@ -109,7 +144,8 @@ export class ImageResolver {
     @Arg('query', () => String, { description: 'A referring expression, e.g. "the dog on the left".' }) query: string,
     @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
   ): Promise<Segment> {
-    return asSegment((await runTask(context, image, TaskName.REFERRING_EXPRESSION_SEGMENTATION, query, generation)).result);
+    const answer = await runTask(context, image, TaskName.REFERRING_EXPRESSION_SEGMENTATION, query, generation);
+    return asSegment(answer.result, answer.locationScore);
   }
 
   @FieldResolver(() => Region, { nullable: true, description: 'A region the client names, to run region tasks on (category, description, text, segment).' })
@@ -118,7 +154,8 @@ export class ImageResolver {
     if (![x1, y1, x2, y2].every(Number.isFinite) || x2 <= x1 || y2 <= y1) {
       throw new TaskInputError(`box must have finite coordinates with x2 > x1 and y2 > y1; got (${x1}, ${y1}, ${x2}, ${y2})`);
     }
-    return Region.of(image, Box.of(x1, y1, x2, y2), null);
+    // The model did not write this box: it has no score.
+    return Region.of(image, Box.of(x1, y1, x2, y2), null, null);
   }
 
   @FieldResolver(() => TaskOutput, { nullable: true, complexity: anyTaskComplexity, description: 'Any task by name, with its raw generation and parsed result.' })

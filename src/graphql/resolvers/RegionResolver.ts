@@ -43,7 +43,8 @@ export class RegionResolver {
   })
   async segment(@Root() region: Region, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<Segment> {
     if (region.knownSegment) return region.knownSegment;
-    return asSegment((await runRegionTask(context, region, TaskName.REGION_TO_SEGMENTATION, generation)).result);
+    const answer = await runRegionTask(context, region, TaskName.REGION_TO_SEGMENTATION, generation);
+    return asSegment(answer.result, answer.locationScore);
   }
 }
 

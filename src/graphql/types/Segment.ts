@@ -16,8 +16,14 @@ export class Segment {
   @Field({ description: 'The polygons as an SVG path ("M x y L … Z" per polygon), ready for <path d="…">.' })
   svgPath!: string;
 
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Confidence in [0, 1] in the outline: exp of the mean log-probability of the location tokens of all its polygons. Null when the answer has no polygon.',
+  })
+  score!: number | null;
+
   /** From Florence-2's flat polygon lists (the polygons of every instance of the answer). */
-  static fromPolygons(flatPolygons: readonly (readonly number[])[]): Segment {
+  static fromPolygons(flatPolygons: readonly (readonly number[])[], score: number | null = null): Segment {
     const usable = flatPolygons.filter((coordinates) => coordinates.length >= 2);
     const polygons = usable.map((coordinates) => Polygon.fromFlat(coordinates));
     return Object.assign(new Segment(), {
@@ -25,6 +31,7 @@ export class Segment {
       box: Box.around(usable.flat()),
       area: usable.reduce((sum, coordinates) => sum + shoelaceArea(coordinates), 0),
       svgPath: usable.map(svgSubpath).join(' '),
+      score,
     });
   }
 }

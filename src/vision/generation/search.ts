@@ -4,7 +4,15 @@
  * the parent rows each search returns: a finished greedy row returns none (it leaves the batch),
  * beam search returns the parent beam of each surviving beam (the KV cache is reordered to match).
  */
-import { applyLogitsProcessors, argmax, isForcedStep, logSoftmax, logSumExp, type ProcessorSettings } from './logitsProcessors.js';
+import {
+  applyLogitsProcessors,
+  argmax,
+  DECODER_PROMPT_LENGTH,
+  isForcedStep,
+  logSoftmax,
+  logSumExp,
+  type ProcessorSettings,
+} from './logitsProcessors.js';
 
 export interface SearchSettings extends ProcessorSettings {
   readonly decoderStartTokenId: number;
@@ -16,7 +24,17 @@ export interface SearchSettings extends ProcessorSettings {
 export interface SearchOutput {
   /** The whole decoder sequence: the start token, then the forced `<s>` … `</s>`. */
   readonly sequence: readonly number[];
-  /** Sum of the chosen tokens' log-probabilities divided by (tokens before `</s>`) ** lengthPenalty: HF's hypothesis score. */
+  /**
+   * One transition log-probability per generated token (`sequence[i + 1]` has `tokenLogprobs[i]`):
+   * the value HF's beam search records in `scores` for that token along the winning beam, i.e.
+   * log-softmax of the decoder's logits, then the logits processors (a forced token scores 0).
+   * HF's `compute_transition_scores(sequences, scores, beam_indices)` gives the same list.
+   */
+  readonly tokenLogprobs: readonly number[];
+  /**
+   * HF's hypothesis score: the sum of `tokenLogprobs` divided by (generated tokens, `<s>` through
+   * `</s>`) ** lengthPenalty, the `generated_len` of BeamSearchScorer. Greedy reports the same.
+   */
   readonly score: number;
 }
 
@@ -43,6 +61,7 @@ export function createSearch(settings: SearchSettings): SequenceSearch {
 
 export class GreedySearch implements SequenceSearch {
   private readonly sequence: number[];
+  private readonly logprobs: number[] = [];
   private sumLogprobs = 0;
   private finished = false;
 
@@ -77,26 +96,37 @@ export class GreedySearch implements SequenceSearch {
     const normaliser = forced ? 0 : logSumExp(scores);
     applyLogitsProcessors(scores, this.sequence, this.settings);
     const token = argmax(scores);
-    this.sumLogprobs += forced ? 0 : scores[token]! - normaliser;
+    const logprob = forced ? 0 : (scores[token] ?? Number.NEGATIVE_INFINITY) - normaliser;
+    this.logprobs.push(logprob);
+    this.sumLogprobs += logprob;
     this.sequence.push(token);
     this.finished = token === this.settings.eosTokenId || this.sequence.length >= this.settings.maxLength;
     return this.finished ? [] : [0];
   }
 
+  /** HF's greedy search has no sequence score; this is the score a one-beam beam search gives. */
   output(): SearchOutput {
-    // Normalised as beam search normalises finished hypotheses: over the tokens before the </s>.
-    const ended = this.sequence.at(-1) === this.settings.eosTokenId;
-    const generated = this.sequence.length - (ended ? 2 : 1);
-    return { sequence: this.sequence, score: this.sumLogprobs / generated ** this.settings.lengthPenalty };
+    const generated = this.sequence.length - DECODER_PROMPT_LENGTH;
+    return {
+      sequence: this.sequence,
+      tokenLogprobs: this.logprobs,
+      score: this.sumLogprobs / generated ** this.settings.lengthPenalty,
+    };
   }
 }
 
 interface Hypothesis {
+  /** The decoder sequence without the `</s>` that finished it (HF stores it so too). */
   readonly tokens: readonly number[];
+  /** Transition log-probabilities of `tokens[1…]`, then of the `</s>` when one finished it. */
+  readonly logprobs: readonly number[];
   readonly score: number;
 }
 
-/** Finished hypotheses of one input, best `numBeams` kept (HF's BeamHypotheses). */
+/**
+ * Finished hypotheses of one input, best `numBeams` kept (HF's BeamHypotheses). Lengths are HF's
+ * `generated_len`: the tokens after the decoder prompt, the finishing `</s>` included.
+ */
 class Hypotheses {
   private readonly kept: Hypothesis[] = [];
 
@@ -106,54 +136,67 @@ class Hypotheses {
     private readonly earlyStopping: boolean,
   ) {}
 
-  add(tokens: readonly number[], sumLogprobs: number, generatedLength: number): void {
+  add(tokens: readonly number[], logprobs: readonly number[], sumLogprobs: number, generatedLength: number): void {
     const score = sumLogprobs / generatedLength ** this.lengthPenalty;
     if (this.kept.length < this.numBeams || score > this.worst()) {
-      this.kept.push({ tokens, score });
+      this.kept.push({ tokens, logprobs, score });
       if (this.kept.length > this.numBeams) this.kept.splice(this.worstIndex(), 1);
     }
   }
 
-  /** Whether no live beam can still beat the kept hypotheses. */
+  /** Whether no live beam can still beat the kept hypotheses (HF's heuristic for earlyStopping false). */
   isDone(bestSumLogprobs: number, generatedLength: number): boolean {
     if (this.kept.length < this.numBeams) return false;
     if (this.earlyStopping) return true;
     return this.worst() >= bestSumLogprobs / generatedLength ** this.lengthPenalty;
   }
 
+  /** The best hypothesis; on a tie the one kept last, as HF's stable sort then `pop()` picks. */
   best(): Hypothesis | undefined {
-    return this.kept.reduce<Hypothesis | undefined>((best, h) => (best === undefined || h.score > best.score ? h : best), undefined);
+    return this.kept.reduce<Hypothesis | undefined>((best, h) => (best === undefined || h.score >= best.score ? h : best), undefined);
   }
 
   private worst(): number {
     return Math.min(...this.kept.map((h) => h.score));
   }
 
+  /** The worst hypothesis; on a tie the one kept first, as HF's sort by (score, index) removes. */
   private worstIndex(): number {
     let index = 0;
-    this.kept.forEach((h, i) => (h.score < this.kept[index]!.score ? (index = i) : undefined));
+    this.kept.forEach((h, i) => {
+      if (h.score < (this.kept[index]?.score ?? Number.POSITIVE_INFINITY)) index = i;
+    });
     return index;
   }
 }
 
 interface Candidate {
+  /** The beam's running sum plus `logprob`. */
   readonly score: number;
   readonly beam: number;
   readonly token: number;
+  /** The token's processed log-probability (its transition score). */
+  readonly logprob: number;
+}
+
+/** A live beam: its decoder sequence and the transition log-probabilities of `tokens[1…]`. */
+interface LiveBeam {
+  readonly tokens: readonly number[];
+  readonly logprobs: readonly number[];
+  /** Sum of `logprobs` (the clones of the first step start at -1e9, as HF's do). */
+  readonly score: number;
 }
 
 /** HF beam search (`_beam_search` with BeamSearchScorer) for one input. */
 export class BeamSearch implements SequenceSearch {
-  private beams: number[][];
-  private beamScores: number[];
+  private beams: LiveBeam[];
   private readonly hypotheses: Hypotheses;
   private finished = false;
 
   constructor(private readonly settings: SearchSettings) {
     const { numBeams, decoderStartTokenId } = settings;
-    this.beams = Array.from({ length: numBeams }, () => [decoderStartTokenId]);
     // Only the first beam is live at the start; the clones would otherwise fill the beam with duplicates.
-    this.beamScores = Array.from({ length: numBeams }, (_, i) => (i === 0 ? 0 : -1e9));
+    this.beams = Array.from({ length: numBeams }, (_, i) => ({ tokens: [decoderStartTokenId], logprobs: [], score: i === 0 ? 0 : -1e9 }));
     this.hypotheses = new Hypotheses(numBeams, settings.lengthPenalty, settings.earlyStopping);
   }
 
@@ -166,48 +209,50 @@ export class BeamSearch implements SequenceSearch {
   }
 
   nextTokens(): number[] {
-    return this.beams.map((beam) => beam.at(-1)!);
+    return this.beams.map((beam) => beam.tokens.at(-1) ?? this.settings.decoderStartTokenId);
   }
 
   /** The live beam with the best score (beams are kept best first), or the best finished one once done. */
   current(): readonly number[] {
-    return this.finished ? this.output().sequence : (this.beams[0] ?? []);
+    return this.finished ? this.output().sequence : (this.beams[0]?.tokens ?? []);
   }
 
   advance(logits: Float32Array, offset: number, vocab: number): number[] {
     const { numBeams, eosTokenId, maxLength } = this.settings;
     const keep = 2 * numBeams;
     const candidates: Candidate[] = [];
-    for (let beam = 0; beam < numBeams; beam++) {
-      const scores = logits.slice((offset + beam) * vocab, (offset + beam + 1) * vocab);
+    this.beams.forEach((beam, index) => {
+      const scores = logits.slice((offset + index) * vocab, (offset + index + 1) * vocab);
       logSoftmax(scores);
-      applyLogitsProcessors(scores, this.beams[beam]!, this.settings);
-      collectTop(scores, this.beamScores[beam]!, beam, keep, candidates);
-    }
+      applyLogitsProcessors(scores, beam.tokens, this.settings);
+      collectTop(scores, beam.score, index, keep, candidates);
+    });
     candidates.sort(compareCandidates);
     const top = candidates.slice(0, keep);
 
-    const currentLength = this.beams[0]!.length;
-    const nextBeams: number[][] = [];
-    const nextScores: number[] = [];
+    // HF's BeamSearchScorer.process: cur_len counts the token being added, so a hypothesis that
+    // ends here is `generated_len = cur_len - decoder_prompt_len` tokens long, its `</s>` included.
+    const currentLength = (this.beams[0]?.tokens.length ?? DECODER_PROMPT_LENGTH) + 1;
+    const generatedLength = currentLength - DECODER_PROMPT_LENGTH;
+    const nextBeams: LiveBeam[] = [];
     const parents: number[] = [];
     for (const [rank, candidate] of top.entries()) {
+      const parent = this.beams[candidate.beam];
+      if (parent === undefined) continue;
       if (candidate.token === eosTokenId) {
         // An EOS ranked below the first numBeams candidates would displace a better live beam.
         if (rank >= numBeams) continue;
-        this.hypotheses.add(this.beams[candidate.beam]!, candidate.score, currentLength - 1);
+        this.hypotheses.add(parent.tokens, [...parent.logprobs, candidate.logprob], candidate.score, generatedLength);
       } else {
-        nextBeams.push([...this.beams[candidate.beam]!, candidate.token]);
-        nextScores.push(candidate.score);
+        nextBeams.push({ tokens: [...parent.tokens, candidate.token], logprobs: [...parent.logprobs, candidate.logprob], score: candidate.score });
         parents.push(candidate.beam);
       }
       if (nextBeams.length === numBeams) break;
     }
     this.beams = nextBeams;
-    this.beamScores = nextScores;
     const bestScore = top[0]?.score ?? Number.NEGATIVE_INFINITY;
-    const settled = this.hypotheses.isDone(bestScore, currentLength - 1);
-    const atLimit = currentLength + 1 >= maxLength;
+    const settled = this.hypotheses.isDone(bestScore, generatedLength);
+    const atLimit = currentLength >= maxLength;
     if (atLimit && !settled) this.finalize();
     this.finished = settled || atLimit;
     return this.finished ? [] : parents;
@@ -218,28 +263,33 @@ export class BeamSearch implements SequenceSearch {
     if (!best) throw new Error('beam search produced no hypothesis');
     const { eosTokenId, maxLength } = this.settings;
     const sequence = best.tokens.length < maxLength ? [...best.tokens, eosTokenId] : [...best.tokens];
-    return { sequence, score: best.score };
+    return { sequence, tokenLogprobs: best.logprobs, score: best.score };
   }
 
-  /** At the length limit, live beams become hypotheses too (HF's `finalize`). */
+  /** At the length limit, live beams become hypotheses too (HF's `finalize`: `final_tokens.shape[-1] - decoder_prompt_len`). */
   private finalize(): void {
-    this.beams.forEach((beam, i) => this.hypotheses.add(beam, this.beamScores[i]!, beam.length - 1));
+    for (const beam of this.beams) this.hypotheses.add(beam.tokens, beam.logprobs, beam.score, beam.tokens.length - DECODER_PROMPT_LENGTH);
   }
 }
 
-/** Adds the `keep` best (beamScore + score) of one beam row to `into`. */
+/**
+ * Adds the `keep` best (beamScore + score) of one beam row to `into`. Once `keep` candidates are
+ * held, a token must beat the worst of them (`floor`, read from the sorted list: the last one
+ * pushed is not necessarily the worst).
+ */
 function collectTop(scores: Float32Array, beamScore: number, beam: number, keep: number, into: Candidate[]): void {
   const local: Candidate[] = [];
   let floor = Number.NEGATIVE_INFINITY;
   for (let token = 0; token < scores.length; token++) {
-    const score = scores[token]! + beamScore;
+    const logprob = scores[token] ?? Number.NEGATIVE_INFINITY;
+    const score = logprob + beamScore;
     if (local.length === keep && !(score > floor)) continue;
-    local.push({ score, beam, token });
-    if (local.length > keep) {
+    local.push({ score, beam, token, logprob });
+    if (local.length >= keep) {
       local.sort(compareCandidates);
       local.length = keep;
+      floor = local[keep - 1]?.score ?? Number.NEGATIVE_INFINITY;
     }
-    if (local.length === keep) floor = local[keep - 1]!.score;
   }
   into.push(...local);
 }

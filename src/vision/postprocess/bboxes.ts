@@ -5,12 +5,14 @@
  */
 import { findChunks } from './chunks.js';
 import type { Generation } from './cleanup.js';
-import { boxesOf } from './coordinates.js';
+import { binsToCoordinates, boxTokenGroups } from './coordinates.js';
 import type { ImageSize } from './imageSize.js';
+import type { Parsed } from './parsed.js';
 import type { BoxesResult } from '../results.js';
 import { readLocationToken } from './tokens.js';
 
-export function parseBboxes(generation: Generation, size: ImageSize): BoxesResult {
-  const bboxes = findChunks(generation.cleaned, readLocationToken).flatMap((chunk) => boxesOf(chunk.tokens, size));
-  return { bboxes, labels: bboxes.map(() => '') };
+export function parseBboxes(generation: Generation, size: ImageSize): Parsed<BoxesResult> {
+  const regions = findChunks(generation.cleaned, readLocationToken).flatMap((chunk) => boxTokenGroups(chunk.tokens));
+  const bboxes = regions.map((box) => binsToCoordinates(box, size));
+  return { answer: { bboxes, labels: bboxes.map(() => '') }, regions };
 }

@@ -17,3 +17,32 @@ export function cleanGeneration(raw: string): Generation {
   for (const marker of GENERATION_MARKERS) cleaned = cleaned.replaceAll(marker, '');
   return { raw, cleaned };
 }
+
+/**
+ * Where each character of the cleaned text sits in the raw text (`raw[offsets[i]] === cleaned[i]`):
+ * the removals of `cleanGeneration`, tracked, so that positions the parsers report in the cleaned
+ * text lead back to the generated tokens that wrote them.
+ */
+export function cleanedToRawOffsets(raw: string): Int32Array {
+  let text = raw;
+  let offsets = Int32Array.from({ length: raw.length }, (_, index) => index);
+  for (const marker of GENERATION_MARKERS) {
+    const keptOffsets = new Int32Array(text.length);
+    const keptText: string[] = [];
+    let kept = 0;
+    let from = 0;
+    const keep = (end: number) => {
+      keptOffsets.set(offsets.subarray(from, end), kept);
+      keptText.push(text.slice(from, end));
+      kept += end - from;
+    };
+    for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + marker.length)) {
+      keep(at);
+      from = at + marker.length;
+    }
+    keep(text.length);
+    text = keptText.join('');
+    offsets = keptOffsets.slice(0, kept);
+  }
+  return offsets;
+}

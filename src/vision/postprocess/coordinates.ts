@@ -16,11 +16,9 @@ export function binsToCoordinates(tokens: readonly MarkupToken[], size: ImageSiz
   return tokens.map((token, index) => ((token.bin + 0.5) * (index % 2 === 0 ? size.width : size.height)) / LOCATION_BINS);
 }
 
-/** Consecutive groups of four tokens as boxes `[x1, y1, x2, y2]`; one to three leftover tokens are ignored. */
-export function boxesOf(tokens: readonly MarkupToken[], size: ImageSize): number[][] {
-  const boxes: number[][] = [];
-  for (let first = 0; first + BOX_TOKENS <= tokens.length; first += BOX_TOKENS) {
-    boxes.push(binsToCoordinates(tokens.slice(first, first + BOX_TOKENS), size));
-  }
-  return boxes;
+/** Consecutive groups of four tokens, one per box `[x1, y1, x2, y2]`; one to three leftover tokens are ignored. */
+export function boxTokenGroups(tokens: readonly MarkupToken[]): MarkupToken[][] {
+  const groups: MarkupToken[][] = [];
+  for (let first = 0; first + BOX_TOKENS <= tokens.length; first += BOX_TOKENS) groups.push(tokens.slice(first, first + BOX_TOKENS));
+  return groups;
 }

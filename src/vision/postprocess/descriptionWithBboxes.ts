@@ -6,11 +6,12 @@
  */
 import { findChunks } from './chunks.js';
 import type { Generation } from './cleanup.js';
-import { boxesOf } from './coordinates.js';
+import { binsToCoordinates, boxTokenGroups } from './coordinates.js';
 import type { ImageSize } from './imageSize.js';
 import { boxChunkLabel } from './labels.js';
+import type { Parsed } from './parsed.js';
 import type { BoxesResult } from '../results.js';
-import { readLocationToken } from './tokens.js';
+import { readLocationToken, type MarkupToken } from './tokens.js';
 
 const NO_DROPPED_LABELS: ReadonlySet<string> = new Set();
 
@@ -19,16 +20,18 @@ export function parseDescriptionWithBboxes(
   generation: Generation,
   size: ImageSize,
   droppedLabels: ReadonlySet<string> = NO_DROPPED_LABELS,
-): BoxesResult {
-  const result: BoxesResult = { bboxes: [], labels: [] };
+): Parsed<BoxesResult> {
+  const answer: BoxesResult = { bboxes: [], labels: [] };
+  const regions: MarkupToken[][] = [];
   const text = generation.cleaned;
   for (const chunk of findChunks(text, readLocationToken)) {
     const label = boxChunkLabel(text, chunk);
     if (label === undefined || droppedLabels.has(label)) continue;
-    for (const box of boxesOf(chunk.tokens, size)) {
-      result.bboxes.push(box);
-      result.labels.push(label);
+    for (const box of boxTokenGroups(chunk.tokens)) {
+      answer.bboxes.push(binsToCoordinates(box, size));
+      answer.labels.push(label);
+      regions.push(box);
     }
   }
-  return result;
+  return { answer, regions };
 }

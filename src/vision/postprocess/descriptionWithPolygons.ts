@@ -8,19 +8,22 @@ import type { Generation } from './cleanup.js';
 import type { ImageSize } from './imageSize.js';
 import { polygonChunkLabel } from './labels.js';
 import { polygonInstances } from './polygonInstances.js';
+import type { Parsed } from './parsed.js';
 import type { PolygonsResult } from '../results.js';
-import { readPolygonToken } from './tokens.js';
+import { readPolygonToken, type MarkupToken } from './tokens.js';
 
-export function parseDescriptionWithPolygons(generation: Generation, size: ImageSize): PolygonsResult {
+export function parseDescriptionWithPolygons(generation: Generation, size: ImageSize): Parsed<PolygonsResult> {
   const text = generation.cleaned;
-  const result: PolygonsResult = { polygons: [], labels: [] };
+  const answer: PolygonsResult = { polygons: [], labels: [] };
+  const regions: (readonly MarkupToken[])[] = [];
   for (const chunk of findChunks(text, readPolygonToken)) {
     const label = polygonChunkLabel(text, chunk);
     if (label === undefined) continue;
     for (const instance of polygonInstances(chunk.tokens, size)) {
-      result.polygons.push(instance);
-      result.labels.push(label);
+      answer.polygons.push(instance.polygons);
+      answer.labels.push(label);
+      regions.push(instance.tokens);
     }
   }
-  return result;
+  return { answer, regions };
 }

@@ -13,14 +13,16 @@ import { parseDescriptionWithPolygons } from './descriptionWithPolygons.js';
 import { assertImageSize, type ImageSize } from './imageSize.js';
 import { parseOcr } from './ocr.js';
 import { parseOpenVocabulary } from './openVocabulary.js';
+import type { Parsed } from './parsed.js';
 import { parsePhraseGrounding } from './phraseGrounding.js';
 import { parsePolygons } from './polygons.js';
 import { parsePureText } from './pureText.js';
 
 export type { ImageSize } from './imageSize.js';
+export type { Parsed, RegionTokens } from './parsed.js';
 export { GROUNDING_BLACKLIST } from './phraseGrounding.js';
 
-type Parser<T extends ParserType> = (generation: Generation, size: ImageSize) => ResultByParserType[T];
+type Parser<T extends ParserType> = (generation: Generation, size: ImageSize) => Parsed<ResultByParserType[T]>;
 
 const PARSERS: { readonly [T in ParserType]: Parser<T> } = {
   pure_text: parsePureText,
@@ -40,12 +42,24 @@ const PARSER_TYPES = Object.keys(PARSERS) as readonly ParserType[];
  * Throws TaskInputError for a non-string task or text, or a size that is not positive and finite.
  */
 export function parseGeneration<T extends string>(task: T, text: string, size: ImageSize): ResultForTask<T> {
+  return parseGenerationWithRegions(task, text, size).answer;
+}
+
+/**
+ * The answer as `parseGeneration` gives it, with the location tokens (positions in the cleaned
+ * text) behind each of its regions, for scoring them (regionScores.ts). Same errors.
+ */
+export function parseGenerationWithRegions<T extends string>(task: T, text: string, size: ImageSize): Parsed<ResultForTask<T>> {
   if (typeof task !== 'string') throw new TaskInputError(`task must be a string; got ${typeof task}`);
-  return parseByType(parseTypeOf(task), text, size) as ResultForTask<T>;
+  return parseWithRegions(parseTypeOf(task), text, size) as Parsed<ResultForTask<T>>;
 }
 
 /** The answer of one parser, for parser-level use (`description_with_polygons` included). */
 export function parseByType<T extends ParserType>(type: T, text: string, size: ImageSize): ResultByParserType[T] {
+  return parseWithRegions(type, text, size).answer;
+}
+
+function parseWithRegions<T extends ParserType>(type: T, text: string, size: ImageSize): Parsed<ResultByParserType[T]> {
   if (!isParserType(type)) {
     throw new TaskInputError(`unknown post-processing type ${JSON.stringify(String(type))}; expected one of ${PARSER_TYPES.join(', ')}`);
   }

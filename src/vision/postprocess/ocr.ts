@@ -12,6 +12,7 @@
 import type { Generation } from './cleanup.js';
 import { binsToCoordinates } from './coordinates.js';
 import type { ImageSize } from './imageSize.js';
+import type { Parsed } from './parsed.js';
 import type { OcrResult } from '../results.js';
 import { trimPython } from './whitespace.js';
 import { readLocationToken, type MarkupToken } from './tokens.js';
@@ -20,11 +21,12 @@ import { readLocationToken, type MarkupToken } from './tokens.js';
 const QUAD_TOKENS = 8;
 const NEWLINE = '\n';
 
-export function parseOcr(generation: Generation, size: ImageSize): OcrResult {
+export function parseOcr(generation: Generation, size: ImageSize): Parsed<OcrResult> {
   const text = generation.cleaned;
   const tokens = allLocationTokens(text);
   const octetAt = nextOctetIndex(tokens);
-  const result: OcrResult = { quad_boxes: [], labels: [] };
+  const answer: OcrResult = { quad_boxes: [], labels: [] };
+  const regions: MarkupToken[][] = [];
 
   let scanFrom = 0;
   let tokenIndex = 0;
@@ -41,11 +43,12 @@ export function parseOcr(generation: Generation, size: ImageSize): OcrResult {
       continue;
     }
     const quadTokens = tokens.slice(octet, octet + QUAD_TOKENS);
-    result.labels.push(trimPython(text.slice(scanFrom, octetStart)));
-    result.quad_boxes.push(binsToCoordinates(quadTokens, size));
+    answer.labels.push(trimPython(text.slice(scanFrom, octetStart)));
+    answer.quad_boxes.push(binsToCoordinates(quadTokens, size));
+    regions.push(quadTokens);
     scanFrom = quadTokens[QUAD_TOKENS - 1].end;
   }
-  return result;
+  return { answer, regions };
 }
 
 function allLocationTokens(text: string): MarkupToken[] {

@@ -6,6 +6,7 @@
 import type { Generation } from './cleanup.js';
 import { parseDescriptionWithBboxes } from './descriptionWithBboxes.js';
 import type { ImageSize } from './imageSize.js';
+import type { Parsed } from './parsed.js';
 import type { BoxesResult } from '../results.js';
 
 /** The 72 banned grounding labels of Microsoft's processor config (vectors README, "Phrase grounding"). */
@@ -19,6 +20,6 @@ export const GROUNDING_BLACKLIST: ReadonlySet<string> = new Set([
   'what', 'which', 'who', 'whom', 'whose', 'you', 'your', 'yours', 'yourself', 'yourselves',
 ]);
 
-export function parsePhraseGrounding(generation: Generation, size: ImageSize): BoxesResult {
+export function parsePhraseGrounding(generation: Generation, size: ImageSize): Parsed<BoxesResult> {
   return parseDescriptionWithBboxes(generation, size, GROUNDING_BLACKLIST);
 }

@@ -3,16 +3,26 @@ import { binsToCoordinates } from './coordinates.js';
 import type { ImageSize } from './imageSize.js';
 import type { MarkupToken } from './tokens.js';
 
+export interface PolygonInstance {
+  /** Flat `[x1, y1, x2, y2, …]` per polygon. */
+  readonly polygons: number[][];
+  /**
+   * The location tokens of those polygons, in order: every token of each run read as a polygon,
+   * an odd last bin (which gives no coordinate) included, so an instance always has some.
+   */
+  readonly tokens: readonly MarkupToken[];
+}
+
 /**
  * The polygons of each instance of a chunk, instances without polygons left out. With both
  * `<poly>` and `</poly>` present, each `<poly> … </poly>` pair (shortest, left to right, like
  * `re.finditer(r"<poly>(.*?)</poly>")`) is one instance; otherwise the whole chunk is one.
  */
-export function polygonInstances(tokens: readonly MarkupToken[], size: ImageSize): number[][][] {
+export function polygonInstances(tokens: readonly MarkupToken[], size: ImageSize): PolygonInstance[] {
   const hasOpen = tokens.some((token) => token.kind === 'poly');
   const hasClose = tokens.some((token) => token.kind === 'endPoly');
   const instances = hasOpen && hasClose ? pairedInstances(tokens) : [tokens];
-  return instances.map((instance) => polygonsOf(instance, size)).filter((polygons) => polygons.length > 0);
+  return instances.map((instance) => polygonsOf(instance, size)).filter((instance) => instance.polygons.length > 0);
 }
 
 function pairedInstances(tokens: readonly MarkupToken[]): (readonly MarkupToken[])[] {
@@ -35,26 +45,28 @@ function pairedInstances(tokens: readonly MarkupToken[]): (readonly MarkupToken[
  * followed by `<poly>`/`</poly>` are not polygons), as flat coordinates; an odd last bin is dropped,
  * so a one-bin run is the empty polygon `[]`.
  */
-function polygonsOf(instance: readonly MarkupToken[], size: ImageSize): number[][] {
+function polygonsOf(instance: readonly MarkupToken[], size: ImageSize): PolygonInstance {
   const polygons: number[][] = [];
+  const used: MarkupToken[] = [];
   let index = 0;
   while (index < instance.length) {
-    if (instance[index].kind !== 'loc') {
+    if (instance[index]?.kind !== 'loc') {
       index++;
       continue;
     }
     let runEnd = index;
-    while (runEnd < instance.length && instance[runEnd].kind === 'loc') runEnd++;
-    if (runEnd === instance.length || instance[runEnd].kind === 'sep') {
-      const evenEnd = index + Math.floor((runEnd - index) / 2) * 2;
-      polygons.push(binsToCoordinates(instance.slice(index, evenEnd), size));
+    while (runEnd < instance.length && instance[runEnd]?.kind === 'loc') runEnd++;
+    if (runEnd === instance.length || instance[runEnd]?.kind === 'sep') {
+      const run = instance.slice(index, runEnd);
+      polygons.push(binsToCoordinates(run.slice(0, Math.floor(run.length / 2) * 2), size));
+      used.push(...run);
     }
     index = runEnd;
   }
-  return polygons;
+  return { polygons, tokens: used };
 }
 
 function findKind(tokens: readonly MarkupToken[], kind: MarkupToken['kind'], from: number): number {
-  for (let index = from; index < tokens.length; index++) if (tokens[index].kind === kind) return index;
+  for (let index = from; index < tokens.length; index++) if (tokens[index]?.kind === kind) return index;
   return -1;
 }

@@ -72,7 +72,7 @@ export class ScriptedRunner implements TaskRunner {
       const answer = this.answers[job.plan.task];
       if (answer === undefined) return new Error(`no scripted answer for ${job.plan.task}`);
       const result = typeof answer === 'function' ? answer(job) : answer;
-      return { task: job.plan.task, prompt: job.plan.prompt, text: '', tokens: [0, 2], score: 0, result };
+      return { task: job.plan.task, prompt: job.plan.prompt, text: '', tokens: [0, 2], tokenLogprobs: [0, 0], score: 0, result, regionScores: [], locationScore: null };
     });
   }
 
