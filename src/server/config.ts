@@ -14,6 +14,7 @@ import type { ExecutionDevice } from '../vision/onnxSession.js';
 import { DEFAULT_MAX_QUERY_COST, DEFAULT_REQUEST_BUDGET } from '../graphql/cost/prices.js';
 import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_TASK_FIELDS } from './plugins/queryShapeRules.js';
 import { parseApiKeys } from './middleware/apiKeys.js';
+import { parseCorsOrigins } from './middleware/cors.js';
 import { parseRateLimit, type RateLimitSetting } from './middleware/rateLimit.js';
 import { parseTrustProxy, type TrustProxySetting } from './trustProxy.js';
 
@@ -62,6 +63,8 @@ export interface GatewayConfig {
   readonly trustProxy: TrustProxySetting | undefined;
   /** Accepted API keys; empty: the API is open. Never log these. */
   readonly apiKeys: readonly string[];
+  /** Browser origins allowed to call `/graphql` and `/images` cross-origin (CORS_ORIGINS; default none: same origin only). */
+  readonly corsOrigins: readonly string[];
   /** Whether `__schema`/`__type` are answered (INTROSPECTION; default: not in production). */
   readonly introspection: boolean;
   /** Whether GraphiQL is served at `/` (GRAPHIQL; default: not in production). */
@@ -141,6 +144,7 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     rateLimit: parsed(() => parseRateLimit(env['RATE_LIMIT'])),
     trustProxy: parsed(() => parseTrustProxy(env['TRUST_PROXY'])),
     apiKeys: parsed(() => parseApiKeys(env['API_KEYS'])),
+    corsOrigins: parsed(() => parseCorsOrigins(env['CORS_ORIGINS'])),
     introspection: flag('INTROSPECTION', env['INTROSPECTION'], !production),
     graphiql: flag('GRAPHIQL', env['GRAPHIQL'], !production),
     federation: flag('FEDERATION', env['FEDERATION'], false),

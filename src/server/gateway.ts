@@ -29,6 +29,7 @@ import { GatewayMetrics } from '../observability/metrics.js';
 import { requestMetricsPlugin } from '../observability/requestMetricsPlugin.js';
 import { loadServices } from './loadServices.js';
 import { apiKeyMiddleware } from './middleware/apiKeys.js';
+import { corsMiddleware } from './middleware/cors.js';
 import { rateLimitMiddleware } from './middleware/rateLimit.js';
 import { costLimitPlugin } from './plugins/costLimitPlugin.js';
 import { queryShapeRules } from './plugins/queryShapeRules.js';
@@ -94,6 +95,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   await apollo.start();
 
+  // CORS first: preflights carry no credentials and must be answered before the guards refuse them.
+  app.use(['/graphql', '/images'], corsMiddleware(config));
   // API keys, then the rate limit (per key, else per IP), on the routes that do work; health stays open.
   const cacheTarget = parseCacheUrl(config.cacheUrl);
   const rateLimit = config.rateLimit && rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
