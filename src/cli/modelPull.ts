@@ -93,7 +93,8 @@ export interface EnsureDefaultModelOptions {
  * The default model's folder for `serve` when no MODEL_DIR is set: the cached copy when complete
  * (no request made; a hand-placed folder without a pull manifest counts if it loads); otherwise it is pulled now with progress on stderr. Returns undefined when it
  * cannot be had (HF_HUB_OFFLINE, or the hub unreachable): the caller then prints its help
- * paragraph. If the hub was lost mid-download, one line says the next pull resumes. Other failures
+ * paragraph. An unreachable hub gets one line first saying why (DNS, connection refused, TLS); if
+ * it was lost mid-download, the line says the next pull resumes. Other failures
  * (a refused token, a hash mismatch) throw HubError with a message that names the problem.
  */
 export async function ensureDefaultModel(options: EnsureDefaultModelOptions = {}): Promise<string | undefined> {
@@ -125,7 +126,12 @@ export async function ensureDefaultModel(options: EnsureDefaultModelOptions = {}
     return dir;
   } catch (error) {
     if (error instanceof HubError && (error.kind === 'network' || error.kind === 'offline')) {
-      if (started) stderr.write(`download of ${DEFAULT_MODEL_REPO} (${describeDtypes(dtypes)}) interrupted: ${error.message}; \`florence-gateway model pull\` resumes it\n`);
+      // One line with the real reason (DNS, refused, TLS, …); the caller's help paragraph follows.
+      stderr.write(
+        started
+          ? `download of ${DEFAULT_MODEL_REPO} (${describeDtypes(dtypes)}) interrupted: ${error.message}; \`florence-gateway model pull\` resumes it\n`
+          : `could not download ${DEFAULT_MODEL_REPO}: ${error.message}\n`,
+      );
       return undefined;
     }
     throw error;
