@@ -74,7 +74,7 @@ export interface GatewayConfig {
 }
 
 /** 4000: the conventional GraphQL development port. */
-const DEFAULT_PORT = 4000;
+export const DEFAULT_PORT = 4000;
 /** 2 min: a cold cascade on a CPU takes tens of seconds; past this the client has likely given up. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 /** 24 h: long enough for a session of work on an uploaded image, short enough not to hoard memory. */

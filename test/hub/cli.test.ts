@@ -76,7 +76,7 @@ describe('florence-gateway model pull', () => {
     assert.equal(offline.code, 1);
     assert.match(offline.stderr, /^error: HF_HUB_OFFLINE is set and .* the folder does not exist/m);
     const help = await florenceGateway(['help'], env);
-    assert.match(help.stdout, /model pull \[REPO\] \[--dtype D\] \[--revision REV\] \[--out DIR\]/);
+    assert.match(help.stdout, /model pull \[REPO\] \[options\]/);
   });
 
   test('--out and --dtype q8 with a per-module map', async () => {
