@@ -149,6 +149,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
   logger.info({ url }, 'listening');
+  // In plain words, for the person who just ran `npm start`: where to click.
+  if (config.graphiql) logger.info({ url: `${url}/` }, `GraphiQL at ${url}/`);
 
   let florence: Florence2 | undefined;
   const loadStarted = performance.now();
