@@ -68,9 +68,11 @@ function priceOf(options: ComplexityEstimatorArgs, task: string | ((args: Record
   const args = options.args as Record<string, unknown>;
   const defaults = (options.context as CostEstimateContext | undefined)?.generationDefaults ?? {};
   const overrides = (args['generation'] ?? {}) as Record<string, unknown>;
+  const numBeams = inRange(overrides['numBeams'], GENERATION_RANGES.numBeams) ?? defaults.numBeams;
+  const maxNewTokens = inRange(overrides['maxNewTokens'], GENERATION_RANGES.maxNewTokens) ?? defaults.maxNewTokens;
   return taskPrice(typeof task === 'string' ? task : task(args), {
-    numBeams: inRange(overrides['numBeams'], GENERATION_RANGES.numBeams) ?? defaults.numBeams,
-    maxNewTokens: inRange(overrides['maxNewTokens'], GENERATION_RANGES.maxNewTokens) ?? defaults.maxNewTokens,
+    ...(numBeams !== undefined ? { numBeams } : {}),
+    ...(maxNewTokens !== undefined ? { maxNewTokens } : {}),
   });
 }
 
