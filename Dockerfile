@@ -12,8 +12,8 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 # onnxruntime-node's install script: skip (CPU) or cuda12 (downloads the CUDA provider; Dockerfile.cuda).
 ARG ORT_INSTALL=skip
-# The dependency layer first: it is rebuilt only when the lockfile (or .npmrc) changes.
-COPY package.json package-lock.json .npmrc ./
+# The dependency layer first: it is rebuilt only when the lockfile changes.
+COPY package.json package-lock.json ./
 COPY scripts/docker/install-deps.sh scripts/docker/
 RUN --mount=type=cache,target=/root/.npm sh scripts/docker/install-deps.sh
 COPY . .

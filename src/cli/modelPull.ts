@@ -7,7 +7,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { HubError } from '../hub/errors.js';
 import type { FetchLike } from '../hub/http.js';
 import { MANIFEST_NAME } from '../hub/manifest.js';
@@ -18,38 +17,34 @@ import type { RetryOptions } from '../hub/retry.js';
 import { hubSettingsFromEnv } from '../hub/settings.js';
 import { openModelFolder, type DtypeOption } from '../vision/modelFiles.js';
 import { ModelFilesError } from '../vision/errors.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandLine, type CommandSpec } from './commandLine.js';
+import { MODEL_PULL } from './commands.js';
 import { DEFAULT_MODEL_REPO, cachedModelDir } from './modelDir.js';
 
-const USAGE = `usage: florence-gateway model pull [REPO] [--dtype D] [--revision REV] [--out DIR]
-  REPO        a Hugging Face repository with an onnx-community Florence-2 export (default ${DEFAULT_MODEL_REPO})
-  --dtype D   fp32 (default), fp16, q8, int8, uint8, q4, q4f16 or bnb4; or per graph, e.g.
-              vision_encoder=fp16,decoder_model_merged=q8 (a bare dtype sets the graphs not named)
-  --revision  branch, tag or commit (default main)
-  --out DIR   target folder (default ~/.cache/florence-gateway/models/<owner>/<name>, or under $XDG_CACHE_HOME)
-Environment: HF_ENDPOINT (hub or mirror URL), HF_TOKEN (private or gated repositories),
-HF_HUB_OFFLINE=1 (no network: succeed only if the folder is already complete).`;
+const PULL_OPTIONS = {
+  dtype: {
+    type: 'string',
+    value: 'D',
+    help: 'fp32, fp16, q8, int8, uint8, q4, q4f16 or bnb4; or per graph, e.g. vision_encoder=fp16,decoder_model_merged=q8 (a bare dtype sets the graphs not named)',
+    default: 'fp32',
+  },
+  revision: { type: 'string', value: 'REV', help: 'a branch, tag or commit', default: 'main' },
+  out: { type: 'string', value: 'DIR', help: 'the folder to download into', default: '~/.cache/florence-gateway/models/<owner>/<name> ($XDG_CACHE_HOME instead of ~/.cache when set)' },
+} as const;
+
+export const MODEL_PULL_SPEC: CommandSpec<typeof PULL_OPTIONS> = {
+  ...MODEL_PULL,
+  arguments: [['REPO', `a Hugging Face repository with an onnx-community Florence-2 export (default ${DEFAULT_MODEL_REPO})`]],
+  options: PULL_OPTIONS,
+  positionalCount: [0, 1],
+  notes: `Environment: HF_ENDPOINT (the hub or a mirror; default https://huggingface.co), HF_TOKEN (private or gated
+repositories), HF_HUB_OFFLINE=1 (no network: succeed only if the folder is already complete).`,
+};
 
 export async function modelPullCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { dtype: { type: 'string' }, revision: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(MODEL_PULL_SPEC, argv);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 1) {
-    console.error(`expected at most one repository, got ${positionals.join(' ')}\n${USAGE}`);
-    return 2;
-  }
   const repo = positionals[0] ?? DEFAULT_MODEL_REPO;
   try {
     const dtypes = parseDtypeSpec(values.dtype ?? 'fp32');
@@ -69,11 +64,11 @@ export async function modelPullCommand(argv: string[]): Promise<number> {
         : `all ${result.skipped.length} files already verified, nothing downloaded`;
     console.error(`${where} (${describeDtypes(result.dtypes)}) ready in ${result.dir}: ${what}`);
     console.log(result.dir);
-    return 0;
+    return EXIT_OK;
   } catch (error) {
     if (!(error instanceof ModelFilesError)) throw error;
     console.error(`error: ${error.message}`);
-    return error instanceof HubError && error.kind === 'usage' ? 2 : 1;
+    return error instanceof HubError && error.kind === 'usage' ? EXIT_USAGE : EXIT_FAILED;
   }
 }
 
@@ -93,7 +88,8 @@ export interface EnsureDefaultModelOptions {
  * The default model's folder for `serve` when no MODEL_DIR is set: the cached copy when complete
  * (no request made; a hand-placed folder without a pull manifest counts if it loads); otherwise it is pulled now with progress on stderr. Returns undefined when it
  * cannot be had (HF_HUB_OFFLINE, or the hub unreachable): the caller then prints its help
- * paragraph. If the hub was lost mid-download, one line says the next pull resumes. Other failures
+ * paragraph. An unreachable hub gets one line first saying why (DNS, connection refused, TLS); if
+ * it was lost mid-download, the line says the next pull resumes. Other failures
  * (a refused token, a hash mismatch) throw HubError with a message that names the problem.
  */
 export async function ensureDefaultModel(options: EnsureDefaultModelOptions = {}): Promise<string | undefined> {
@@ -125,7 +121,12 @@ export async function ensureDefaultModel(options: EnsureDefaultModelOptions = {}
     return dir;
   } catch (error) {
     if (error instanceof HubError && (error.kind === 'network' || error.kind === 'offline')) {
-      if (started) stderr.write(`download of ${DEFAULT_MODEL_REPO} (${describeDtypes(dtypes)}) interrupted: ${error.message}; \`florence-gateway model pull\` resumes it\n`);
+      // One line with the real reason (DNS, refused, TLS, …); the caller's help paragraph follows.
+      stderr.write(
+        started
+          ? `download of ${DEFAULT_MODEL_REPO} (${describeDtypes(dtypes)}) interrupted: ${error.message}; \`florence-gateway model pull\` resumes it\n`
+          : `could not download ${DEFAULT_MODEL_REPO}: ${error.message}\n`,
+      );
       return undefined;
     }
     throw error;

@@ -2,29 +2,33 @@
  * `florence-gateway model synth --size tiny|base --out DIR [--seed N] [--q8] [--bias [structured|text]] [--tokenizer FILE]`
  * Writes a random-weight Florence-2 model folder (see src/synth) and prints what it wrote.
  */
-import { parseArgs } from 'node:util';
 import { BIAS_PATTERNS } from '../synth/bias.js';
 import type { BiasPattern } from '../synth/bias.js';
 import { MODEL_SIZES, REAL_BASE } from '../synth/sizes.js';
 import type { ModelSize } from '../synth/sizes.js';
 import { DEFAULT_SEED, synthesizeModel } from '../synth/synthesize.js';
 import type { SynthReport } from '../synth/synthesize.js';
+import { EXIT_FAILED, EXIT_OK, parseCommandLine, usageError, type CommandSpec } from './commandLine.js';
+import { MODEL_SYNTH } from './commands.js';
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
 /** Florence-2-base figures must be matched within this fraction. */
 const BASE_TOLERANCE = 0.2;
 
-export const MODEL_SYNTH_USAGE = `usage: florence-gateway model synth --size tiny|base --out DIR [--seed N] [--q8] [--bias [structured|text]] [--tokenizer FILE]
+const SYNTH_OPTIONS = {
+  size: { type: 'string', value: 'tiny|base', help: 'tiny (tests: d_model 64, 2+2 layers) or base (Florence-2-base dimensions and compute)', default: 'none: required' },
+  out: { type: 'string', value: 'DIR', help: 'the output folder (created; existing files are overwritten)', default: 'none: required' },
+  seed: { type: 'string', value: 'N', help: 'a non-negative integer; the same seed gives byte-identical files', default: String(DEFAULT_SEED) },
+  q8: { type: 'boolean', help: 'also write onnx/<name>_quantized.onnx (dynamic uint8 MatMul weights)', default: 'off' },
+  bias: {
+    type: 'string',
+    value: `[${BIAS_PATTERNS.join('|')}]`,
+    help: 'steer outputs so every post-processor is exercised and sequences end in </s>: word + <loc_*> runs, <sep>, <poly> spans (structured), or plain text',
+    default: 'off; a bare --bias is structured',
+  },
+  tokenizer: { type: 'string', value: 'FILE', help: 'copy this tokenizer.json instead of synthesising one', default: 'a synthesised tokenizer' },
+} as const;
 
-  --size       tiny (tests: d_model 64, 2+2 layers) or base (Florence-2-base dimensions and compute)
-  --out        output folder (created; existing files are overwritten)
-  --seed       non-negative integer; the same seed gives byte-identical files (default ${DEFAULT_SEED})
-  --q8         also write onnx/<name>_quantized.onnx (dynamic uint8 MatMul weights)
-  --bias       steer outputs so every post-processor is exercised and sequences end in </s>;
-               pattern structured (default: word + <loc_*> runs, <sep>, <poly> spans) or text
-  --tokenizer  copy this tokenizer.json instead of synthesising one`;
+export const MODEL_SYNTH_SPEC: CommandSpec<typeof SYNTH_OPTIONS> = { ...MODEL_SYNTH, options: SYNTH_OPTIONS };
 
 interface Parsed {
   readonly size: ModelSize;
@@ -35,21 +39,9 @@ interface Parsed {
   readonly tokenizer?: string;
 }
 
-class UsageError extends Error {}
-
 export async function modelSynthCommand(argv: string[]): Promise<number> {
-  let parsed: Parsed | 'help';
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`model synth: ${message}\n\n${MODEL_SYNTH_USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (parsed === 'help') {
-    console.log(MODEL_SYNTH_USAGE);
-    return EXIT_OK;
-  }
+  const parsed = parse(argv);
+  if (typeof parsed === 'number') return parsed;
   try {
     const report = await synthesizeModel({
       size: parsed.size,
@@ -88,38 +80,22 @@ function normaliseBias(argv: readonly string[]): string[] {
   return out;
 }
 
-function parse(argv: readonly string[]): Parsed | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: normaliseBias(argv),
-      options: {
-        size: { type: 'string' },
-        out: { type: 'string' },
-        seed: { type: 'string' },
-        q8: { type: 'boolean' },
-        bias: { type: 'string' },
-        tokenizer: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) return 'help';
+/** The checked settings, or the exit code (help printed, or a usage error). */
+function parse(argv: readonly string[]): Parsed | number {
+  const parsed = parseCommandLine(MODEL_SYNTH_SPEC, normaliseBias(argv));
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const size = values.size;
-  if (size === undefined) throw new UsageError('--size is required');
-  if (!isSize(size)) throw new UsageError(`--size must be one of ${MODEL_SIZES.join(', ')}, got "${size}"`);
-  if (!values.out) throw new UsageError('--out is required');
+  if (size === undefined) return usageError(MODEL_SYNTH_SPEC, '--size is required');
+  if (!isSize(size)) return usageError(MODEL_SYNTH_SPEC, `--size must be one of ${MODEL_SIZES.join(', ')}, got "${size}"`);
+  if (!values.out) return usageError(MODEL_SYNTH_SPEC, '--out is required');
   let seed = DEFAULT_SEED;
   if (values.seed !== undefined) {
-    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) throw new UsageError(`--seed must be a non-negative integer, got "${values.seed}"`);
+    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) return usageError(MODEL_SYNTH_SPEC, `--seed must be a non-negative integer, got "${values.seed}"`);
     seed = Number(values.seed);
   }
   const bias = values.bias;
-  if (bias !== undefined && !isBias(bias)) throw new UsageError(`--bias must be one of ${BIAS_PATTERNS.join(', ')}, got "${bias}"`);
+  if (bias !== undefined && !isBias(bias)) return usageError(MODEL_SYNTH_SPEC, `--bias must be one of ${BIAS_PATTERNS.join(', ')}, got "${bias}"`);
   return {
     size,
     out: values.out,

@@ -3,37 +3,46 @@
  * optionally drawn over the image.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { drawResult } from '../images/overlay.js';
 import { readImageBytes } from '../vision/image.js';
 import { Florence2 } from '../vision/florence2.js';
-import { isModelDtype } from '../vision/modelFiles.js';
-import { resolveModelDir } from './modelDir.js';
+import { DEFAULT_MAX_NEW_TOKENS } from '../vision/generation/settings.js';
+import { DTYPE_SUFFIXES, isModelDtype } from '../vision/modelFiles.js';
+import { parseCommandLine, usageError, type CommandSpec } from './commandLine.js';
+import { RUN } from './commands.js';
+import { DEFAULT_MODEL_REPO, resolveModelDir } from './modelDir.js';
+
+const RUN_OPTIONS = {
+  input: { type: 'string', value: 'TEXT', help: "the task's text: a phrase to ground, what to find or segment, or a region as four <loc_N> tokens", default: 'none' },
+  model: { type: 'string', value: 'DIR', help: 'the model folder', default: `$MODEL_DIR, else the cached ${DEFAULT_MODEL_REPO}` },
+  beams: { type: 'string', value: 'N', help: 'beams of beam search, 1 to 16: 1 is greedy, 3 the Python reference', default: '1' },
+  'max-new-tokens': { type: 'string', value: 'N', help: 'most tokens to generate, 2 to 1024', default: String(DEFAULT_MAX_NEW_TOKENS) },
+  dtype: { type: 'string', value: 'D', help: `which ONNX files to load: ${Object.keys(DTYPE_SUFFIXES).join(', ')}`, default: 'fp32' },
+  json: { type: 'boolean', help: 'print the whole result object as JSON', default: 'off' },
+  draw: { type: 'string', value: 'OUT.png', help: 'also write the image with the boxes, quads and polygons drawn over it', default: 'off' },
+} as const;
+
+export const RUN_SPEC: CommandSpec<typeof RUN_OPTIONS> = {
+  ...RUN,
+  arguments: [
+    ['TASK', "a task token, e.g. '<OD>' (quoted: the shell reads < and >); `florence-gateway --help` lists them"],
+    ['IMAGE', 'an image file: JPEG, PNG, WebP, GIF, TIFF or AVIF'],
+  ],
+  options: RUN_OPTIONS,
+  positionalCount: [2, 2],
+};
 
 export async function runTaskCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      input: { type: 'string' },
-      model: { type: 'string' },
-      beams: { type: 'string' },
-      'max-new-tokens': { type: 'string' },
-      dtype: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      draw: { type: 'string' },
-    },
-  });
-  const [task, imagePath] = positionals;
-  if (!task || !imagePath || positionals.length > 2) {
-    console.error('usage: florence-gateway run TASK IMAGE [--input TEXT] [--model DIR] [--beams N] [--max-new-tokens N] [--dtype D] [--json] [--draw OUT.png]');
-    return 2;
-  }
+  const parsed = parseCommandLine(RUN_SPEC, argv);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
+  const [task = '', imagePath = ''] = positionals;
   const dtype = values.dtype ?? 'fp32';
-  if (!isModelDtype(dtype)) {
-    console.error(`unknown --dtype ${dtype}; expected fp32, fp16, q8, int8, uint8, q4, q4f16 or bnb4`);
-    return 2;
-  }
+  if (!isModelDtype(dtype)) return usageError(RUN_SPEC, `unknown --dtype ${dtype}; expected ${Object.keys(DTYPE_SUFFIXES).join(', ')}`);
+  const numBeams = wholeNumber(values.beams);
+  if (numBeams === null) return usageError(RUN_SPEC, `--beams takes a whole number, got ${JSON.stringify(values.beams)}`);
+  const maxNewTokens = wholeNumber(values['max-new-tokens']);
+  if (maxNewTokens === null) return usageError(RUN_SPEC, `--max-new-tokens takes a whole number, got ${JSON.stringify(values['max-new-tokens'])}`);
   const modelDir = resolveModelDir(values.model);
   if (!modelDir) return 1;
 
@@ -41,8 +50,8 @@ export async function runTaskCommand(argv: string[]): Promise<number> {
   try {
     const image = await readImageBytes(imagePath);
     const result = await florence.run(image, task, values.input, {
-      ...(values.beams ? { numBeams: Number(values.beams) } : {}),
-      ...(values['max-new-tokens'] ? { maxNewTokens: Number(values['max-new-tokens']) } : {}),
+      ...(numBeams !== undefined ? { numBeams } : {}),
+      ...(maxNewTokens !== undefined ? { maxNewTokens } : {}),
     });
     if (values.json) {
       console.log(JSON.stringify(result, null, 2));
@@ -57,4 +66,10 @@ export async function runTaskCommand(argv: string[]): Promise<number> {
   } finally {
     await florence.dispose();
   }
+}
+
+/** The option's number; undefined when not given, null when it is not a whole number (the runtime checks the range). */
+function wholeNumber(text: string | undefined): number | undefined | null {
+  if (text === undefined) return undefined;
+  return /^\d{1,9}$/.test(text.trim()) ? Number(text) : null;
 }

@@ -3,22 +3,35 @@
  * GraphQL gateway. Settings come from the environment (README lists them); SIGTERM or SIGINT shuts
  * down gracefully: readiness off, in-flight requests finish, then the process exits.
  */
-import { parseArgs } from 'node:util';
 import { ensureSyntheticModel } from '../synth/cache.js';
-import { ConfigError, loadConfig } from '../server/config.js';
+import { ConfigError, DEFAULT_PORT, loadConfig } from '../server/config.js';
 import { startGateway } from '../server/gateway.js';
 import { DTYPE_SUFFIXES, isModelDtype } from '../vision/modelFiles.js';
-import { noModelHelp } from './modelDir.js';
+import { EXIT_USAGE, parseCommandLine, usageError, type CommandSpec } from './commandLine.js';
+import { SERVE } from './commands.js';
+import { DEFAULT_MODEL_REPO, noModelHelp } from './modelDir.js';
 import { ensureDefaultModel } from './modelPull.js';
 
+const SERVE_OPTIONS = {
+  model: { type: 'string', value: 'DIR', help: 'the model folder: an onnx-community Florence-2 export', default: `$MODEL_DIR, else the cached ${DEFAULT_MODEL_REPO}, downloaded on first start` },
+  port: { type: 'string', value: 'N', help: 'the port to listen on; 0 picks a free one', default: `$PORT, else ${DEFAULT_PORT}` },
+  synthetic: { type: 'string', value: 'tiny|base', help: 'serve a synthetic model of random weights instead (made once, then reused)', default: 'off' },
+} as const;
+
+export const SERVE_SPEC: CommandSpec<typeof SERVE_OPTIONS> = {
+  ...SERVE,
+  options: SERVE_OPTIONS,
+  notes: `Environment: HOST, PORT, MODEL_DIR, DTYPE, DEVICE, CACHE_URL, CORS_ORIGINS, API_KEYS, RATE_LIMIT, … (README, "Configuration").
+SIGTERM or SIGINT: readiness goes off, in-flight requests finish, then the process exits.`,
+};
+
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { model: { type: 'string' }, port: { type: 'string' }, synthetic: { type: 'string' } } });
+  const parsed = parseCommandLine(SERVE_SPEC, argv);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let modelDir: string | undefined;
   if (values.synthetic !== undefined) {
-    if (values.synthetic !== 'tiny' && values.synthetic !== 'base') {
-      console.error(`--synthetic takes tiny or base; got ${JSON.stringify(values.synthetic)}`);
-      return 2;
-    }
+    if (values.synthetic !== 'tiny' && values.synthetic !== 'base') return usageError(SERVE_SPEC, `--synthetic takes tiny or base; got ${JSON.stringify(values.synthetic)}`);
     // Random weights with the real interface: answers are meaningless, behaviour is real.
     modelDir = await ensureSyntheticModel({ size: values.synthetic, bias: 'structured' });
     console.error(`serving a synthetic ${values.synthetic} model (random weights) from ${modelDir}`);
@@ -29,7 +42,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       const dtype = process.env['DTYPE']?.trim() || 'fp32';
       if (!isModelDtype(dtype)) {
         console.error(`error: DTYPE must be one of ${Object.keys(DTYPE_SUFFIXES).join(', ')}; got ${JSON.stringify(dtype)}`);
-        return 2;
+        return EXIT_USAGE;
       }
       modelDir = await ensureDefaultModel({ dtype });
       if (!modelDir) console.error(noModelHelp());
@@ -42,7 +55,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
-    return 2;
+    return EXIT_USAGE;
   }
   const gateway = await startGateway(config);
   await new Promise<void>((resolve) => {

@@ -22,10 +22,9 @@ export function createErrorFormatter(logger: Logger) {
       return { message: original.message, ...position, extensions: { code: original.code } };
     }
     if (original instanceof ArgumentValidationError) {
-      const problems = original.extensions.validationErrors
-        .flatMap((failure) => Object.values(failure.constraints ?? {}))
-        .join('; ');
-      return { message: `invalid argument: ${problems}`, ...position, extensions: { code: 'BAD_INPUT' } };
+      // Each constraint's message names the argument, its range and the value that arrived.
+      const problems = new Set(original.extensions.validationErrors.flatMap((failure) => Object.values(failure.constraints ?? {})));
+      return { message: [...problems].join('; '), ...position, extensions: { code: 'BAD_INPUT' } };
     }
     const code = formatted.extensions?.['code'];
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {

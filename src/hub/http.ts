@@ -6,6 +6,7 @@
  * `network` errors.
  */
 import { HubError } from './errors.js';
+import { describeNetworkFailure } from './networkFailure.js';
 import { encodeRepoPath, parseRepoId } from './safePaths.js';
 
 /** The subset of `fetch` this client uses; tests may inject their own. */
@@ -145,8 +146,10 @@ export class HubClient {
         current = next;
       }
     } catch (error) {
+      // The error first: close() aborts the controller, whose reason would then stand in for it.
+      const failure = toHubError(error, controller.signal, current.href, 'cannot reach');
       close();
-      throw toHubError(error, controller.signal, url);
+      throw failure;
     }
   }
 
@@ -213,7 +216,7 @@ export class HubClient {
               yield value;
             }
           } catch (error) {
-            throw toHubError(error, controller.signal, url);
+            throw toHubError(error, controller.signal, url, 'lost the connection to');
           } finally {
             close();
             reader.releaseLock();
@@ -258,10 +261,14 @@ export function redact(url: string): string {
   }
 }
 
-function toHubError(error: unknown, signal: AbortSignal, url: string): HubError {
+/**
+ * A failed request or body as a `network` HubError: our own timeouts as they were raised, anything
+ * else with its real reason, e.g. "cannot reach huggingface.co: DNS lookup failed (ENOTFOUND) for
+ * https://huggingface.co/api/models/…".
+ */
+function toHubError(error: unknown, signal: AbortSignal, url: string, what: 'cannot reach' | 'lost the connection to'): HubError {
   if (error instanceof HubError) return error;
   if (signal.aborted && signal.reason instanceof HubError) return signal.reason;
-  const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  const reason = cause?.code ?? cause?.message ?? (error as Error | undefined)?.message ?? String(error);
-  return new HubError('network', `${redact(url)}: ${reason}`, { cause: error });
+  const host = URL.canParse(url) ? new URL(url).host : url;
+  return new HubError('network', `${what} ${host}: ${describeNetworkFailure(error)} for ${redact(url)}`, { cause: error });
 }

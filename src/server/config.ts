@@ -15,6 +15,7 @@ import type { ExecutionDevice } from '../vision/onnxSession.js';
 import { DEFAULT_MAX_QUERY_COST, DEFAULT_REQUEST_BUDGET } from '../graphql/cost/prices.js';
 import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_TASK_FIELDS } from './plugins/queryShapeRules.js';
 import { parseApiKeys } from './middleware/apiKeys.js';
+import { parseCorsOrigins } from './middleware/cors.js';
 import { parseRateLimit, type RateLimitSetting } from './middleware/rateLimit.js';
 import { parseTrustProxy, type TrustProxySetting } from './trustProxy.js';
 
@@ -67,6 +68,8 @@ export interface GatewayConfig {
   readonly trustProxy: TrustProxySetting | undefined;
   /** Accepted API keys; empty: the API is open. Never log these. */
   readonly apiKeys: readonly string[];
+  /** Browser origins allowed to call `/graphql` and `/images` cross-origin (CORS_ORIGINS; default none: same origin only). */
+  readonly corsOrigins: readonly string[];
   /** Whether `__schema`/`__type` are answered (INTROSPECTION; default: not in production). */
   readonly introspection: boolean;
   /** Whether GraphiQL is served at `/` (GRAPHIQL; default: not in production). */
@@ -76,7 +79,7 @@ export interface GatewayConfig {
 }
 
 /** 4000: the conventional GraphQL development port. */
-const DEFAULT_PORT = 4000;
+export const DEFAULT_PORT = 4000;
 /** 2 min: a cold cascade on a CPU takes tens of seconds; past this the client has likely given up. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 /** 24 h: long enough for a session of work on an uploaded image, short enough not to hoard memory. */
@@ -153,6 +156,7 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     rateLimit: parsed(() => parseRateLimit(env['RATE_LIMIT'])),
     trustProxy: parsed(() => parseTrustProxy(env['TRUST_PROXY'])),
     apiKeys: parsed(() => parseApiKeys(env['API_KEYS'])),
+    corsOrigins: parsed(() => parseCorsOrigins(env['CORS_ORIGINS'])),
     introspection: flag('INTROSPECTION', env['INTROSPECTION'], !production),
     graphiql: flag('GRAPHIQL', env['GRAPHIQL'], !production),
     federation: flag('FEDERATION', env['FEDERATION'], false),

@@ -28,6 +28,7 @@ import { GatewayMetrics } from '../observability/metrics.js';
 import { requestMetricsPlugin } from '../observability/requestMetricsPlugin.js';
 import { loadServices } from './loadServices.js';
 import { apiKeyMiddleware, createApiKeyCheck } from './middleware/apiKeys.js';
+import { corsMiddleware, isAllowedOrigin } from './middleware/cors.js';
 import { rateLimitMiddleware } from './middleware/rateLimit.js';
 import { costLimitPlugin, createCostCheck } from './plugins/costLimitPlugin.js';
 import { queryShapeRules } from './plugins/queryShapeRules.js';
@@ -94,7 +95,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     formatError,
     apiKeys: config.apiKeys.length > 0 ? createApiKeyCheck(config.apiKeys) : undefined,
     rateLimiter: rateLimit ? rateLimit.limiter : undefined,
-    allowOrigin: () => false,
+    allowOrigin: (origin, host) => isAllowedOrigin(config, origin, host),
     maxConnectionsPerClient: config.subscriptionConnectionsPerClient,
     maxSubscriptionsPerConnection: config.subscriptionsPerConnection,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -126,6 +127,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   await apollo.start();
 
+  // CORS first: preflights carry no credentials and must be answered before the guards refuse them.
+  app.use(['/graphql', '/images'], corsMiddleware(config));
   const guards = [...(config.apiKeys.length > 0 ? [apiKeyMiddleware({ keys: config.apiKeys })] : []), ...(rateLimit ? [rateLimit] : [])];
   if (guards.length > 0) app.use(['/graphql', '/images'], ...guards);
   // /graphql first: every request walks the routes registered before its own.
@@ -175,6 +178,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
   logger.info({ url }, 'listening');
+  // In plain words, for the person who just ran `npm start`: where to click.
+  if (config.graphiql) logger.info({ url: `${url}/` }, `GraphiQL at ${url}/`);
 
   let engine: Engine | undefined;
   const loadStarted = performance.now();

@@ -46,8 +46,8 @@ export interface SubscriptionServerOptions {
   readonly apiKeys?: ((presented: string | undefined) => ApiKeyVerdict) | undefined;
   /** Absent: no rate limit. */
   readonly rateLimiter?: RateLimiter | undefined;
-  /** Whether a browser page of this origin may connect (its own origin always may). */
-  readonly allowOrigin: (origin: string) => boolean;
+  /** Whether a page of `origin` (absent: not a browser) may connect to a gateway reached as `host`: CORS_ORIGINS and its own origin. */
+  readonly allowOrigin: (origin: string | undefined, host: string | undefined) => boolean;
   /** Open WebSocket connections per client (API key, else address). */
   readonly maxConnectionsPerClient: number;
   /** Active subscriptions per connection. */
@@ -92,7 +92,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       const unavailable = options.readiness.unavailableReason();
       if (unavailable) return done(false, 503, unavailable);
       // Browsers send Origin and apply no CORS to WebSockets: refuse pages of other origins here.
-      if (origin && !sameOrigin(origin, req) && !options.allowOrigin(origin)) return done(false, 403, `origin ${origin} may not open subscriptions here`);
+      if (!options.allowOrigin(origin, req.headers.host)) return done(false, 403, `origin ${origin ?? ''} may not open subscriptions here`);
       done(true);
     },
   });
@@ -230,15 +230,6 @@ function selectedOperation(document: DocumentNode, name: string | undefined): Op
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   if (name === undefined) return operations.length === 1 ? operations[0] : undefined;
   return operations.find((operation) => operation.name?.value === name);
-}
-
-/** A page served by this gateway connecting to it: Origin names the Host it was loaded from. */
-function sameOrigin(origin: string, req: IncomingMessage): boolean {
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 /**

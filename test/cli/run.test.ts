@@ -63,6 +63,6 @@ describe('florence-gateway run', () => {
     assert.equal((await florenceGateway(['frobnicate'])).code, 2);
     const help = await florenceGateway(['help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /Usage: florence-gateway <command>/);
+    assert.match(help.stdout, /^usage: florence-gateway <command>/);
   });
 });

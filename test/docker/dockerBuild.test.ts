@@ -229,7 +229,7 @@ describe('Dockerfile (static)', () => {
     for (const path of ['node_modules/x/index.js', 'dist/src/index.js', '.cache/models/a/config.json', '.git/HEAD', 'models/a.onnx', '.scratch-1/x', 'bench/results/latest.json', 'test/x.test.ts', 'server.log', 'a/b/server.log']) {
       assert.equal(included(path), false, `${path} stays out of the context`);
     }
-    for (const path of ['package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'schema.graphql', 'src/index.ts', 'src/graphiql/main.jsx', 'scripts/build-graphiql.mjs', 'scripts/docker/build.sh']) {
+    for (const path of ['package.json', 'package-lock.json', 'tsconfig.json', 'schema.graphql', 'src/index.ts', 'src/graphiql/main.jsx', 'scripts/build-graphiql.mjs', 'scripts/docker/build.sh']) {
       assert.equal(included(path), true, `${path} is in the context`);
     }
   });

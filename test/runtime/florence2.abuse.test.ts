@@ -29,7 +29,8 @@ describe('Florence2.run misuse', () => {
   test('generation options out of range', async () => {
     await assert.rejects(florence.run(image, '<CAPTION>', undefined, { numBeams: 0 }), { code: 'BAD_INPUT', message: 'numBeams must be an integer from 1 to 16, got 0' });
     await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 5000 }), { message: 'maxNewTokens must be an integer from 2 to 1024, got 5000' });
-    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 10, minNewTokens: 11 }), { message: 'minNewTokens must be an integer from 0 to 10, got 11' });
+    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 10, minNewTokens: 11 }), { message: 'minNewTokens must be ≤ maxNewTokens (10), got 11' });
+    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 10, minNewTokens: -1 }), { message: 'minNewTokens must be an integer from 0 to maxNewTokens (10), got -1' });
     await assert.rejects(florence.run(image, '<CAPTION>', undefined, { numBeams: 1.5 }), { code: 'BAD_INPUT' });
   });
 

@@ -10,6 +10,7 @@
 import type { ComplexityEstimator, ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import type { GraphQLField } from 'graphql';
 import { CAPTION_TASKS, CaptionDetail } from '../types/enums.js';
+import { GENERATION_RANGES } from '../types/GenerationInput.js';
 import { taskPrice, VISION_ENCODER_UNITS, type PricedOptions } from './prices.js';
 
 /** What estimators read from getComplexity's `context`: the server's generation defaults. */
@@ -69,9 +70,20 @@ function markTask(estimator: ComplexityEstimator): TaskEstimator {
 function priceOf(options: ComplexityEstimatorArgs, task: string | ((args: Record<string, unknown>) => string)): number {
   const args = options.args as Record<string, unknown>;
   const defaults = (options.context as CostEstimateContext | undefined)?.generationDefaults ?? {};
-  const overrides = (args['generation'] ?? {}) as PricedOptions;
+  const overrides = (args['generation'] ?? {}) as Record<string, unknown>;
+  const numBeams = inRange(overrides['numBeams'], GENERATION_RANGES.numBeams) ?? defaults.numBeams;
+  const maxNewTokens = inRange(overrides['maxNewTokens'], GENERATION_RANGES.maxNewTokens) ?? defaults.maxNewTokens;
   return taskPrice(typeof task === 'string' ? task : task(args), {
-    numBeams: overrides.numBeams ?? defaults.numBeams,
-    maxNewTokens: overrides.maxNewTokens ?? defaults.maxNewTokens,
+    ...(numBeams !== undefined ? { numBeams } : {}),
+    ...(maxNewTokens !== undefined ? { maxNewTokens } : {}),
   });
+}
+
+/**
+ * An override inside its range, else undefined (priced as the default): the field's own argument
+ * check refuses it with BAD_INPUT naming the range, where pricing `numBeams: 40` would refuse the
+ * whole query as too costly for a reason the client did not mean.
+ */
+function inRange(value: unknown, range: { readonly min: number; readonly max: number }): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max ? value : undefined;
 }

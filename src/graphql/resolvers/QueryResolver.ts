@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
 import { TaskInputError } from '../../vision/errors.js';
 import { TASKS } from '../../vision/tasks.js';
 import type { GatewayContext } from '../context.js';
@@ -19,6 +20,7 @@ export class QueryResolver {
   })
   image(
     @Ctx() context: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('url', () => String, { nullable: true }) url?: string,
     @Arg('base64', () => String, { nullable: true }) base64?: string,
     @Arg('id', () => ID, { nullable: true }) id?: string,
@@ -28,11 +30,13 @@ export class QueryResolver {
       ...(base64 != null ? [{ base64 }] : []),
       ...(id != null ? [{ id }] : []),
     ];
-    if (given.length !== 1) {
-      return Promise.reject(new TaskInputError(`image() takes exactly one of url, base64 or id; got ${given.length === 0 ? 'none' : given.length}`));
+    const [source] = given;
+    if (source === undefined || given.length > 1) {
+      const named = given.length === 0 ? 'none' : inWords(inQueryOrder(given.map((spec) => Object.keys(spec)[0] ?? ''), info));
+      return Promise.reject(new TaskInputError(`give exactly one image source (url, base64 or id); got ${named}`));
     }
     if (url != null) context.determinism.fromVariables = false;
-    return context.images.load(given[0]!);
+    return context.images.load(source);
   }
 
   @Query(() => [Image], {
@@ -57,4 +61,15 @@ export class QueryResolver {
       tasks: TASKS.map((task) => task.token as TaskName),
     });
   }
+}
+
+/** Argument names in the order the query wrote them (the order a user reads back in the error). */
+function inQueryOrder(names: readonly string[], info: GraphQLResolveInfo): string[] {
+  const written = info.fieldNodes[0]?.arguments?.map((argument) => argument.name.value) ?? [];
+  return [...names].sort((a, b) => written.indexOf(a) - written.indexOf(b));
+}
+
+/** "id", "id and base64", "url, base64 and id". */
+function inWords(names: readonly string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
 }

@@ -50,8 +50,7 @@ export class RegionResolver {
 
 function runRegionTask(context: GatewayContext, region: Region, task: TaskName, generation: GenerationInput | undefined) {
   const { box, image } = region;
-  // Models can answer with a box whose corners come in the other order; the region is the same.
-  const corners = { x1: Math.min(box.x1, box.x2), y1: Math.min(box.y1, box.y2), x2: Math.max(box.x1, box.x2), y2: Math.max(box.y1, box.y2) };
-  const input = regionToLocTokens(corners, { width: image.width, height: image.height });
+  // Box.of already put the corners in order, whatever order the model named them in.
+  const input = regionToLocTokens({ x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2 }, { width: image.width, height: image.height });
   return runTask(context, image, task, input, generation);
 }

@@ -15,7 +15,10 @@ export class Point {
   }
 }
 
-@ObjectType({ description: 'An axis-aligned box in pixels of the original image: (x1, y1) top-left, (x2, y2) bottom-right.' })
+@ObjectType({
+  description:
+    'An axis-aligned box in pixels of the original image: (x1, y1) top-left, (x2, y2) bottom-right, always with x1 ≤ x2 and y1 ≤ y2, so width and height are never negative. The model may name a box\'s corners in either order; `Image.task(...).result` keeps the order it generated.',
+})
 export class Box {
   @Field(() => Float)
   x1!: number;
@@ -29,18 +32,22 @@ export class Box {
   @Field(() => Float)
   y2!: number;
 
-  @Field(() => Float, { description: 'x2 − x1.' })
+  @Field(() => Float, { description: 'x2 − x1, never negative.' })
   get width(): number {
     return this.x2 - this.x1;
   }
 
-  @Field(() => Float, { description: 'y2 − y1.' })
+  @Field(() => Float, { description: 'y2 − y1, never negative.' })
   get height(): number {
     return this.y2 - this.y1;
   }
 
+  /**
+   * The box with corners (x1, y1) and (x2, y2) given in either order: Florence-2 sometimes generates
+   * the bottom-right corner first, and a frontend drawing `width × height` should not get negatives.
+   */
   static of(x1: number, y1: number, x2: number, y2: number): Box {
-    return Object.assign(new Box(), { x1, y1, x2, y2 });
+    return Object.assign(new Box(), { x1: Math.min(x1, x2), y1: Math.min(y1, y2), x2: Math.max(x1, x2), y2: Math.max(y1, y2) });
   }
 
   /** The smallest box holding every (x, y) pair of a flat coordinate list. */

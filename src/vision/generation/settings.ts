@@ -42,7 +42,7 @@ export function resolveGenerationOptions(
   requireInteger('numBeams', numBeams, 1, MAX_BEAMS);
   // The decoder is fed every token but the last, each at its own learned position.
   requireInteger('maxNewTokens', maxNewTokens, 2, maxPositions);
-  requireInteger('minNewTokens', minNewTokens, 0, maxNewTokens);
+  requireMinNewTokens(minNewTokens, maxNewTokens);
   const lengthPenalty = options.lengthPenalty ?? defaults.lengthPenalty;
   if (!Number.isFinite(lengthPenalty)) throw new TaskInputError(`lengthPenalty must be a finite number, got ${lengthPenalty}`);
   const noRepeatNgramSize = options.noRepeatNgramSize ?? defaults.noRepeatNgramSize;
@@ -65,6 +65,12 @@ export function searchSettings(options: ResolvedGenerationOptions, config: Flore
     bosTokenId: defaults.forcedBosTokenId,
     eosTokenId: defaults.forcedEosTokenId,
   };
+}
+
+/** Bounded by maxNewTokens, so the message names it: a bare number would not say where it came from. */
+function requireMinNewTokens(value: number, maxNewTokens: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new TaskInputError(`minNewTokens must be an integer from 0 to maxNewTokens (${maxNewTokens}), got ${value}`);
+  if (value > maxNewTokens) throw new TaskInputError(`minNewTokens must be ≤ maxNewTokens (${maxNewTokens}), got ${value}`);
 }
 
 function requireInteger(name: string, value: number, min: number, max: number): void {
