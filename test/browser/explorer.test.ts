@@ -87,7 +87,9 @@ describe('the image explorer in Chromium', { skip: skipWithoutChromium, timeout:
     // A shape that is topmost at the middle of its bounding box (not covered by a smaller one).
     const target = await page.evaluate(() => {
       const { document } = globalThis as unknown as PageGlobals;
-      for (const element of document.querySelectorAll('[data-explorer-overlay] [data-shape]')) {
+      // Boxes first: their hover line has the most to say (label and corners).
+      const candidates = [...document.querySelectorAll('[data-explorer-overlay] [data-shape][data-kind="box"]'), ...document.querySelectorAll('[data-explorer-overlay] [data-shape]')];
+      for (const element of candidates) {
         const box = element.getBoundingClientRect();
         const x = box.left + box.width / 2;
         const y = box.top + box.height / 2;
