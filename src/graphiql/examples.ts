@@ -23,7 +23,7 @@ export interface ExampleTab {
 // Repeated at the top of each image tab: where the image comes from and how to use another one.
 const IMAGE_NOTE = `# The image: set exactly one of the variables: id (from
 # POST /images, or drop, paste or pick a file in the Explorer
-# panel: the eye icon on the left), base64 (plain or a data: URL)
+# panel: the picture icon on the left), base64 (plain or a data: URL)
 # or url (fetched by the gateway; private and loopback addresses
 # are refused unless allowed). The default id is the bundled
 # example picture, uploaded by this page when you run a tab.
