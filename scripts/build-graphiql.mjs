@@ -63,8 +63,9 @@ const page = await build({
   outdir,
   entryNames: '[name]-[hash]',
   assetNames: 'assets/[name]-[hash]',
-  // Monaco's codicon font is referenced from its CSS; ship it as a file of our own.
-  loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
+  // Monaco's codicon font is referenced from its CSS, the example picture from main.jsx: both
+  // ship as files of our own.
+  loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.jpg': 'file' },
   define: { ...common.define, __WORKER_FILES__: JSON.stringify(workerFiles) },
 });
 const outputs = Object.keys(page.metafile.outputs).map((file) => relative(outdir, join(root, file)));

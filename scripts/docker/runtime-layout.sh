@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build stage, step 3 (Dockerfile: `RUN sh scripts/docker/runtime-layout.sh /runtime`): assembles in
 # DEST everything the runtime stage copies to /app, and nothing else:
-#   dist/src, dist/graphiql  the server and its prebuilt GraphiQL page (not dist/test, dist/bench, …)
+#   dist/src, dist/graphiql  the server and its prebuilt GraphiQL page (not dist/test, dist/bench, …,
+#                            nor dist/src/graphiql: the page's own modules, bundled into dist/graphiql)
 #   node_modules             production dependencies only (build.sh pruned the rest)
 #   package.json             "type": "module" for dist/**/*.js; it also marks the package root
 #   schema.graphql           the API's SDL, for reference
@@ -27,6 +28,9 @@ find node_modules -mindepth 1 -maxdepth 1 -name '@*' -type d -empty -delete
 rm -rf "$dest"
 mkdir -p "$dest/dist"
 cp -a dist/src dist/graphiql "$dest/dist/"
+# tsc compiles the page's modules too (tests import them); the server never does, and they may
+# import page-only dev packages (jsonc-parser) that the pruned node_modules no longer has.
+rm -rf "$dest/dist/src/graphiql"
 cp -a node_modules package.json schema.graphql "$dest/"
 cp -a scripts/docker/healthcheck.mjs "$dest/"
 

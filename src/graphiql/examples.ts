@@ -4,9 +4,12 @@
  * The page bundle (src/graphiql/main.jsx) imports it through esbuild.
  */
 
-/** A 16×16 PNG, a red square on blue, so "run" works at once against a local gateway. */
-export const TINY_PNG_BASE64 =
-  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQAQMAAAAlPW0iAAAABlBMVEXcKChGgsi8sce2AAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAFElEQVQI12P4/58BGX3gx4KQFAAAY38Y6NGWj1sAAAAASUVORK5CYII=';
+/**
+ * The sha256 of src/graphiql/example.jpg, the bundled 1024×768 street scene every image tab opens
+ * with (drawn by scripts/make-example-image.mjs). The page uploads the picture itself before it
+ * runs an operation with this id (see exampleUpload in main.jsx); a test checks the two agree.
+ */
+export const EXAMPLE_IMAGE_ID = 'sha256:a05d7c921ce0945c44689d0aca6011df06ad8f6b92cf9be683fec22b124e487b';
 
 /** The picture the Florence-2 model card uses; the server fetches it, not the browser. */
 export const EXAMPLE_IMAGE_URL = 'https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/transformers/tasks/car.jpg';
@@ -17,20 +20,29 @@ export interface ExampleTab {
   readonly variables: string;
 }
 
-// Repeated at the top of each tab: where the image comes from and how to use another one.
-const IMAGE_NOTE = `# $base64: the image inline, plain base64 or a data: URL; the
-# default is a 16×16 PNG. Other sources: image(url: "https://…"),
-# fetched by the gateway (it refuses private and loopback
-# addresses unless allowed), or image(id: "sha256:…") after
-# POST /images. Run: Ctrl+Enter (⌘+Enter) or the ▶ button.`;
+// Repeated at the top of each image tab: where the image comes from and how to use another one.
+const IMAGE_NOTE = `# The image: set exactly one of the variables: id (from
+# POST /images, or drop, paste or pick a file in the Explorer
+# panel: the picture icon on the left), base64 (plain or a data: URL)
+# or url (fetched by the gateway; private and loopback addresses
+# are refused unless allowed). The default id is the bundled
+# example picture, uploaded by this page when you run a tab.
+# Run: Ctrl+Enter (⌘+Enter) or the ▶ button.`;
 
-const base64Variables = JSON.stringify({ base64: TINY_PNG_BASE64 }, null, 2);
+/** The image arguments of every image tab: any one source, so a pasted url or base64 just works. */
+const IMAGE_VARIABLES = '$id: ID, $base64: String, $url: String';
+const IMAGE_ARGUMENTS = 'id: $id, base64: $base64, url: $url';
+
+/** The variables editor's text for the example picture plus `extra` variables. */
+function exampleVariables(extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ id: EXAMPLE_IMAGE_ID, ...extra }, null, 2);
+}
 
 const cascade = `# THE CASCADE: a caption, the regions each of its phrases
 # refers to and each region's outline: three tasks, one query.
 ${IMAGE_NOTE}
-query Cascade($base64: String) {
-  image(base64: $base64) {
+query Cascade(${IMAGE_VARIABLES}) {
+  image(${IMAGE_ARGUMENTS}) {
     id
     width
     height
@@ -52,8 +64,8 @@ query Cascade($base64: String) {
 const objects = `# Objects (<OD>), then a category and a description of each
 # object's box.
 ${IMAGE_NOTE}
-query Objects($base64: String) {
-  image(base64: $base64) {
+query Objects(${IMAGE_VARIABLES}) {
+  image(${IMAGE_ARGUMENTS}) {
     width
     height
     objects {
@@ -69,8 +81,8 @@ query Objects($base64: String) {
 const text = `# OCR: all the text (<OCR>), and lines with their
 # quadrilaterals (<OCR_WITH_REGION>).
 ${IMAGE_NOTE}
-query Text($base64: String) {
-  image(base64: $base64) {
+query Text(${IMAGE_VARIABLES}) {
+  image(${IMAGE_ARGUMENTS}) {
     text
     textRegions {
       text
@@ -84,8 +96,8 @@ query Text($base64: String) {
 const findAndSegment = `# Open-vocabulary detection and referring-expression
 # segmentation.
 ${IMAGE_NOTE}
-query FindAndSegment($base64: String, $query: String!) {
-  image(base64: $base64) {
+query FindAndSegment(${IMAGE_VARIABLES}, $query: String!) {
+  image(${IMAGE_ARGUMENTS}) {
     find(query: $query) {
       label
       box { x1 y1 x2 y2 }
@@ -103,8 +115,8 @@ query FindAndSegment($base64: String, $query: String!) {
 const region = `# A box you name (pixels of the original image) and the
 # region tasks on it.
 ${IMAGE_NOTE}
-query Region($base64: String, $box: BoxInput!) {
-  image(base64: $base64) {
+query Region(${IMAGE_VARIABLES}, $box: BoxInput!) {
+  image(${IMAGE_ARGUMENTS}) {
     region(box: $box) {
       category
       description
@@ -119,10 +131,25 @@ const task = `# Any Florence-2 task by name: the raw generation and its parsed f
 # Tasks that take input (grounding, segmentation, detection,
 # REGION_TO_*) read it from input:.
 ${IMAGE_NOTE}
-query Task($base64: String) {
-  image(base64: $base64) {
+query Task(${IMAGE_VARIABLES}) {
+  image(${IMAGE_ARGUMENTS}) {
     detection: task(name: OD) { prompt text result score }
-    grounding: task(name: CAPTION_TO_PHRASE_GROUNDING, input: "a red square") { text result }
+    grounding: task(name: CAPTION_TO_PHRASE_GROUNDING, input: "a red car") { text result }
+  }
+}
+`;
+
+// Served over graphql-ws on /graphql (ws:// of this page's origin); GraphiQL shows each event.
+const streamCaption = `# A detailed caption streamed as it is generated: an event per
+# token with the text so far, then a last one with done: true
+# and the score. Runs over a WebSocket (graphql-ws) on /graphql.
+${IMAGE_NOTE}
+subscription StreamCaption(${IMAGE_VARIABLES}) {
+  generation(${IMAGE_ARGUMENTS}, task: MORE_DETAILED_CAPTION) {
+    text
+    tokens
+    done
+    score
   }
 }
 `;
@@ -157,12 +184,14 @@ query Model {
 
 /** In the order GraphiQL shows them; the first (the cascade) is the open tab. */
 export const EXAMPLE_TABS: readonly ExampleTab[] = [
-  { query: cascade, variables: base64Variables },
-  { query: objects, variables: base64Variables },
-  { query: text, variables: base64Variables },
-  { query: findAndSegment, variables: JSON.stringify({ base64: TINY_PNG_BASE64, query: 'red square' }, null, 2) },
-  { query: region, variables: JSON.stringify({ base64: TINY_PNG_BASE64, box: { x1: 4, y1: 5, x2: 12, y2: 12 } }, null, 2) },
-  { query: task, variables: base64Variables },
+  { query: cascade, variables: exampleVariables() },
+  { query: objects, variables: exampleVariables() },
+  { query: text, variables: exampleVariables() },
+  { query: findAndSegment, variables: exampleVariables({ query: 'red car' }) },
+  // The red car of the example picture.
+  { query: region, variables: exampleVariables({ box: { x1: 148, y1: 566, x2: 472, y2: 706 } }) },
+  { query: task, variables: exampleVariables() },
+  { query: streamCaption, variables: exampleVariables() },
   { query: byUrl, variables: JSON.stringify({ url: EXAMPLE_IMAGE_URL }, null, 2) },
   { query: model, variables: '{}' },
 ];

@@ -1,5 +1,5 @@
 /**
- * Uploaded images (`POST /images`), by content id. They live in the cache store (shared by replicas,
+ * Uploaded images (`POST /images`) and images fetched by URL, by content id. They live in the cache store (shared by replicas,
  * expiring after UPLOAD_TTL_SECONDS) and, because an id names immutable bytes, also in a small
  * in-process LRU: a Redis-backed gateway would otherwise pull the same megabytes from Redis for
  * every `image(id:)` query.
@@ -45,6 +45,16 @@ export class UploadStore {
   async put(id: string, upload: StoredUpload): Promise<void> {
     this.recent.set(id, upload);
     await this.cache.set(uploadKey(id), upload, this.ttlMs);
+  }
+
+  /**
+   * Stores an image fetched by URL, so that `GET /images/{id}` can show it too; skipped when this
+   * process stored or read the same id lately (the shared store has it then), so a URL queried
+   * again and again is not rewritten to Redis each time.
+   */
+  async keep(id: string, upload: StoredUpload): Promise<void> {
+    if (this.recent.has(id)) return;
+    await this.put(id, upload);
   }
 
   async get(id: string): Promise<StoredUpload | undefined> {

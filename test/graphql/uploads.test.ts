@@ -51,3 +51,19 @@ test('an unknown id is undefined; an upload bigger than the local budget is stil
   await tiny.put(id, upload);
   assert.deepEqual(await tiny.get(id), upload);
 });
+
+test('keep (a URL image) writes once; again, or after a read, it leaves the store alone', async () => {
+  const { cache } = await countingStore();
+  let writes = 0;
+  const counted: ResultCache = { ...cache, set: (key, value, ttlMs) => (writes++, cache.set(key, value, ttlMs)) };
+  const uploads = new UploadStore(counted, 60_000);
+  await uploads.keep(id, upload);
+  await uploads.keep(id, upload);
+  assert.equal(writes, 1);
+  assert.deepEqual(await new UploadStore(counted, 60_000).get(id), upload, 'it reached the shared store');
+  const otherId = `sha256:${'cd'.repeat(32)}`;
+  await new UploadStore(counted, 60_000).put(otherId, upload); // another replica
+  await uploads.get(otherId);
+  await uploads.keep(otherId, upload);
+  assert.equal(writes, 2, 'read lately: the store has it');
+});

@@ -1,7 +1,8 @@
 /**
  * Per-request image loading: each source (URL, base64 text, uploaded id) is fetched, hashed and
  * sniffed once per request however many fields name it. Sniffing reads the header only (format,
- * oriented size, pixel limit); pixels are decoded later, and only if a task needs them.
+ * oriented size, pixel limit); pixels are decoded later, and only if a task needs them. Images
+ * fetched by URL are also kept in the upload store, so `GET /images/{id}` can serve them.
  */
 import DataLoader from 'dataloader';
 import type { ImageHandle } from '../../engine/taskRunner.js';
@@ -13,6 +14,7 @@ import { FlorenceError } from '../../vision/errors.js';
 import { readImageInfo } from '../../vision/image.js';
 import { Image } from '../types/Image.js';
 import type { GatewayServices } from '../services.js';
+import type { StoredUpload } from '../uploads.js';
 
 /** Where an image comes from: exactly one of the three. */
 export type ImageSourceSpec = { readonly url: string } | { readonly base64: string } | { readonly id: string };
@@ -50,7 +52,9 @@ async function loadImage(spec: ImageSourceSpec, services: GatewayServices, signa
       maxRedirects: limits.maxRedirects,
       signal,
     });
-    return imageFromBytes(bytes, services);
+    const image = await imageFromBytes(bytes, services);
+    keepFetchedImage(image, bytes, services);
+    return image;
   }
   if ('base64' in spec) return imageFromBytes(decodeBase64Image(spec.base64, limits.maxBase64Bytes), services);
   const id = parseImageId(spec.id);
@@ -59,6 +63,18 @@ async function loadImage(spec: ImageSourceSpec, services: GatewayServices, signa
     throw new ImageNotFoundError(`no uploaded image has id ${id}; upload the bytes with POST /images (uploads expire after ${Math.round(services.uploads.ttlMs / 3_600_000)} h)`);
   }
   return Image.of({ id, width: upload.width, height: upload.height, bytes: upload.bytes }, upload.format);
+}
+
+/**
+ * Puts a URL's bytes in the upload store, so a client can show the picture by the id the answer
+ * names (`GET /images/{id}`; the GraphiQL explorer does). In the background: the query never waits
+ * for the store, and a store that fails costs a log line, not the field.
+ */
+function keepFetchedImage(image: Image, bytes: Uint8Array, services: GatewayServices): void {
+  const stored: StoredUpload = { bytes, width: image.width, height: image.height, format: image.format };
+  services.uploads.keep(image.id, stored).catch((error: unknown) => {
+    services.logger.warn({ err: error, imageId: image.id }, 'could not keep a fetched image for GET /images');
+  });
 }
 
 function asError(error: unknown): Error {

@@ -2,10 +2,18 @@
  * `POST /images`: the raw image bytes as the body (any content type; the format is sniffed). The
  * image is checked like any other source, stored (UploadStore: the cache store for UPLOAD_TTL_SECONDS, and a local LRU), and its id
  * returned for `image(id:)`. For images too big to ride in a GraphQL body as base64.
+ *
+ * `GET /images/{id}`: the stored bytes back, for a client that draws answers over the picture (the
+ * GraphiQL explorer). Images fetched by URL are stored too (see imageLoader), so they can be shown
+ * by id as well. Only ever the bytes of a stored image: the id must be `sha256:` and 64 hex digits,
+ * so no path can reach anything else. The gateway mounts the same API-key and rate-limit guards on
+ * every `/images` path.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { imageFromBytes } from '../../graphql/loaders/imageLoader.js';
 import type { StoredUpload } from '../../graphql/uploads.js';
+import { imageMediaType } from '../../images/mediaType.js';
+import { parseImageId } from '../../images/imageId.js';
 import { FlorenceError } from '../../vision/errors.js';
 import type { ReadinessState } from '../readiness.js';
 
@@ -41,5 +49,39 @@ export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Route
       next(error);
     },
   );
+  router.get('/images/:id', async (req: Request, res: Response) => {
+    const state = readiness.value;
+    if (state.status !== 'ready') {
+      res.status(503).json({ error: { code: 'UNAVAILABLE', message: readiness.unavailableReason() } });
+      return;
+    }
+    let id: string;
+    try {
+      id = parseImageId(String(req.params['id']));
+    } catch (error) {
+      if (!(error instanceof FlorenceError)) throw error;
+      res.status(400).json({ error: { code: error.code, message: error.message } });
+      return;
+    }
+    const upload = await state.services.uploads.get(id);
+    if (!upload) {
+      const hours = Math.round(state.services.uploads.ttlMs / 3_600_000);
+      res.status(404).json({ error: { code: 'IMAGE_NOT_FOUND', message: `no stored image has id ${id}; upload the bytes with POST /images (stored images expire after ${hours} h)` } });
+      return;
+    }
+    // The bytes of an id never change; the browser may keep them as long as the gateway does.
+    const maxAgeSeconds = Math.floor(state.services.uploads.ttlMs / 1000);
+    res
+      .status(200)
+      .set({
+        'content-type': imageMediaType(upload.format, upload.bytes),
+        'content-length': String(upload.bytes.byteLength),
+        'cache-control': `private, max-age=${maxAgeSeconds}, immutable`,
+        'x-content-type-options': 'nosniff',
+        // Opened on its own, the image may run nothing and load nothing.
+        'content-security-policy': "default-src 'none'; sandbox",
+      })
+      .end(Buffer.from(upload.bytes.buffer, upload.bytes.byteOffset, upload.bytes.byteLength));
+  });
   return router;
 }
