@@ -1,18 +1,23 @@
 /**
- * A small typed client for Florence Gateway: plain `fetch`, with the query's result and variable
- * types generated from schema.graphql by GraphQL Code Generator (`npm run codegen` → ./gql).
+ * A small typed client for Florence Gateway: plain `fetch` for queries and graphql-ws for
+ * subscriptions, with result and variable types generated from schema.graphql by GraphQL Code
+ * Generator (`npm run codegen` → ./gql).
  *
- *   node dist/examples/client.js [GATEWAY_URL] [IMAGE_URL_OR_PATH]
+ *   node dist/examples/client.js [GATEWAY_URL] IMAGE_URL_OR_PATH            the cascade
+ *   node dist/examples/client.js [GATEWAY_URL] IMAGE_URL_OR_PATH --stream   a detailed caption, as it is written
  *
- * prints the image's caption, the phrases of the caption, and the regions and segment areas of
- * each phrase (the cascade). An http(s) image is fetched by the gateway; a file is sent inline.
+ * The first prints the image's caption, the phrases of the caption, and the regions and segment
+ * areas of each phrase. The second prints the caption's text as the model decodes it, then its
+ * score. An http(s) image is fetched by the gateway; a file is sent inline.
  */
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { print, type GraphQLFormattedError } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { graphql } from './gql/index.js';
-import type { CascadeQuery, CascadeQueryVariables } from './gql/graphql.js';
+import type { CascadeQuery, CascadeQueryVariables, StreamCaptionSubscription } from './gql/graphql.js';
 
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:4000';
 
@@ -36,6 +41,22 @@ export const CascadeDocument = graphql(`
     }
   }
 `);
+
+/** A detailed caption streamed as the model writes it: text so far, then the last event with the score. */
+export const StreamCaptionDocument = graphql(`
+  subscription StreamCaption($url: String, $base64: String) {
+    generation(url: $url, base64: $base64, task: DETAILED_CAPTION) {
+      imageId
+      text
+      tokens
+      done
+      score
+    }
+  }
+`);
+
+/** One event of the stream, as the generated types describe it. */
+export type CaptionEvent = StreamCaptionSubscription['generation'];
 
 /** A GraphQL response with errors; the partial data, if any, stays available. */
 export class GraphQLResponseError extends Error {
@@ -84,6 +105,31 @@ export async function runCascade(gatewayUrl: string, image: string): Promise<Cas
   return execute(gatewayUrl, CascadeDocument, await imageVariables(image));
 }
 
+/**
+ * Streams a detailed caption over WebSocket (graphql-ws on the same /graphql path), calling
+ * `onEvent` for each event; resolves with the last one. `apiKey`, if the gateway wants one, travels in
+ * the connection parameters (browsers cannot set headers on a WebSocket).
+ */
+export async function streamCaption(gatewayUrl: string, image: string, onEvent: (event: CaptionEvent) => void, apiKey?: string): Promise<CaptionEvent> {
+  const url = new URL('/graphql', gatewayUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const client = createClient({ url: url.href, webSocketImpl: WebSocket, retryAttempts: 0, ...(apiKey ? { connectionParams: { apiKey } } : {}) });
+  try {
+    let last: CaptionEvent | undefined;
+    const events = client.iterate<StreamCaptionSubscription>({ query: print(StreamCaptionDocument), variables: await imageVariables(image) });
+    for await (const result of events) {
+      if (result.errors?.length) throw new GraphQLResponseError(result.errors, result.data);
+      if (!result.data) continue;
+      last = result.data.generation;
+      onEvent(last);
+    }
+    if (!last?.done) throw new Error('the stream ended without its last event');
+    return last;
+  } finally {
+    await client.dispose();
+  }
+}
+
 /** The cascade as indented lines of text. */
 export function formatCascade(result: CascadeQuery): string {
   const image = result.image;
@@ -100,13 +146,26 @@ export function formatCascade(result: CascadeQuery): string {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const [gatewayUrl = DEFAULT_GATEWAY_URL, image] = argv;
-  if (!image) {
-    console.error('usage: node dist/examples/client.js [GATEWAY_URL] IMAGE_URL_OR_PATH');
+  const stream = argv.includes('--stream');
+  const positional = argv.filter((arg) => arg !== '--stream');
+  // One argument is the image; two are the gateway and the image.
+  const [gatewayUrl, image] = positional.length >= 2 ? positional : [DEFAULT_GATEWAY_URL, positional[0]];
+  if (!image || !gatewayUrl) {
+    console.error('usage: node dist/examples/client.js [GATEWAY_URL] IMAGE_URL_OR_PATH [--stream]');
     process.exitCode = 2;
     return;
   }
-  console.log(formatCascade(await runCascade(gatewayUrl, image)));
+  if (!stream) {
+    console.log(formatCascade(await runCascade(gatewayUrl, image)));
+    return;
+  }
+  let shown = '';
+  const last = await streamCaption(gatewayUrl, image, (event) => {
+    // The text grows; print what is new.
+    process.stdout.write(event.text.startsWith(shown) ? event.text.slice(shown.length) : `\n${event.text}`);
+    shown = event.text;
+  });
+  process.stdout.write(`\n(${last.tokens} tokens, score ${last.score?.toFixed(3)})\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

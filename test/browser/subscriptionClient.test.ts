@@ -2,8 +2,9 @@
  * The page's half of subscriptions, in Chromium: the "stream a detailed caption" tab goes over a
  * WebSocket to the page's own origin at /graphql, speaking graphql-ws (graphql-transport-ws), with
  * the headers editor's headers (an API key) as the connection params, and GraphiQL shows each
- * event as it comes. The server half is a stand-in at the protocol level (Playwright's
- * routeWebSocket), so this checks the client without the gateway's WebSocket server.
+ * event as it comes. The first test's server half is a stand-in at the protocol level (Playwright's
+ * routeWebSocket), so it checks the client's messages exactly; the last runs the tab against the
+ * gateway's own WebSocket server.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -97,5 +98,33 @@ describe('subscriptions from GraphiQL in Chromium', { skip: skipWithoutChromium,
     assert.ok(!posted.includes('StreamCaption'), 'the subscription was POSTed');
     assert.deepEqual([...watch.foreign], [], 'requests left localhost');
     assert.deepEqual(watch.pageErrors, [], 'the page threw');
+  });
+
+  it('end to end: the stream tab streams a detailed caption from the gateway itself', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const live = await watchRequests(context);
+    const streamPage = await context.newPage();
+    live.watchPage(streamPage);
+    const frames: string[] = [];
+    streamPage.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
+    try {
+      await streamPage.goto(`${gateway.url}/`);
+      await streamPage.locator('.graphiql-tab').filter({ hasText: 'StreamCaption' }).click();
+      await streamPage.locator('.graphiql-query-editor .view-lines').filter({ hasText: 'subscription StreamCaption' }).waitFor({ timeout: 60_000 });
+      await streamPage.locator('.graphiql-execute-button').click();
+      const result = streamPage.locator('.result-window .view-lines');
+      await result.filter({ hasText: '"done": true' }).waitFor({ timeout: 120_000 });
+      const shown = (await result.innerText()).replace(/\u00a0/g, ' ');
+      assert.match(shown, /"score": -?\d/);
+      const events = frames.map((frame) => JSON.parse(frame) as { type: string; payload?: { data?: { generation?: { done: boolean; tokens: number } } } });
+      const generation = events.flatMap((event) => (event.type === 'next' && event.payload?.data?.generation ? [event.payload.data.generation] : []));
+      assert.ok(generation.length >= 2, `progress events before the last: ${frames.join(' | ')}`);
+      assert.equal(generation.at(-1)?.done, true);
+      assert.ok(generation.slice(0, -1).every((event) => !event.done), 'only the last event is done');
+      assert.deepEqual([...live.foreign], [], 'requests left localhost');
+      assert.deepEqual(live.pageErrors, [], 'the page threw');
+    } finally {
+      await context.close();
+    }
   });
 });

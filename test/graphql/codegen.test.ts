@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { CascadeDocument, formatCascade, imageVariables, runCascade } from '../../examples/client.js';
+import { CascadeDocument, formatCascade, imageVariables, runCascade, streamCaption, type CaptionEvent } from '../../examples/client.js';
 import type { CascadeQuery, CascadeQueryVariables } from '../../examples/gql/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { patternPng } from '../helpers/images.js';
@@ -89,10 +89,21 @@ describe('GraphQL Code Generator', () => {
       assert.equal(text.split('\n').filter((line) => /^ {2}"/.test(line)).length, phrases.length);
     });
 
+    it('streams a typed detailed caption over the subscription; the text grows to the last event', async () => {
+      const events: CaptionEvent[] = [];
+      const last = await streamCaption(gateway.url, imageFile, (event) => events.push(event));
+      assert.equal(last.done, true);
+      assert.equal(typeof last.score, 'number');
+      assert.equal(events.at(-1), last);
+      assert.ok(events.slice(0, -1).every((event) => !event.done && last.text.startsWith(event.text)));
+    });
+
     it('runs from the command line: node dist/examples/client.js URL FILE', async () => {
       const script = join(repoRoot, 'dist', 'examples', 'client.js');
       const { stdout } = await promisify(execFile)(process.execPath, [script, gateway.url, imageFile], { timeout: 60_000 });
       assert.match(stdout, /^sha256:[0-9a-f]{64} \(96×64\)\ncaption: /);
+      const streamed = await promisify(execFile)(process.execPath, [script, gateway.url, imageFile, '--stream'], { timeout: 60_000 });
+      assert.match(streamed.stdout, /\n\(\d+ tokens, score -?\d+\.\d{3}\)\n$/);
     });
   });
 });

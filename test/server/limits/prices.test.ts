@@ -103,6 +103,7 @@ describe('estimates', () => {
       'Region.description',
       'Region.segment',
       'Region.text',
+      'Subscription.generation',
     ]);
   });
 });
