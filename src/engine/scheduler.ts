@@ -175,7 +175,13 @@ export class Scheduler implements SchedulerPort {
         groups.set(groupKey, group);
         this.prefill.push(group.requester, group);
       }
-      this.admit(job, group, bytes.get(item.imageId));
+      try {
+        this.admit(job, group, bytes.get(item.imageId));
+      } catch (error) {
+        // A job this side cannot take (say, a malformed id) fails alone; the others go on.
+        this.leaveGroup(job);
+        this.settle(job, asError(error));
+      }
     }
     if (this.settings.policy === 'batch') this.scheduleAdmission(this.settings.batchWindowMs);
     this.pumpVision();

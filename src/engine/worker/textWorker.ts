@@ -95,6 +95,15 @@ const events: SchedulerEvents = {
 };
 
 parentPort!.on('message', (command: TextWorkerCommand) => {
+  try {
+    handle(command);
+  } catch (error) {
+    // The scheduler settles its own failures; anything escaping it must not take the worker down.
+    console.error('florence text worker: a command failed', error);
+  }
+});
+
+function handle(command: TextWorkerCommand): void {
   switch (command.type) {
     case 'connect':
       scheduler = new Scheduler(florence, vision, command.options, events);
@@ -118,6 +127,6 @@ parentPort!.on('message', (command: TextWorkerCommand) => {
       })();
       return;
   }
-});
+}
 
 report({ type: 'ready', device: florence.device, ...(florence.deviceFallback ? { deviceFallback: florence.deviceFallback } : {}) });
