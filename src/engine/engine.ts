@@ -14,7 +14,7 @@ import { DisposedError, FlorenceError } from '../vision/errors.js';
 import type { Florence2, RunResult, TaskPlan } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
 import type { FeatureCacheStats } from './featureCache.js';
-import { Scheduler, type SchedulerOptions } from './scheduler.js';
+import { resolveSchedulerOptions, Scheduler, type SchedulerOptions } from './scheduler.js';
 import type { ImageHandle, RunnerStats, TaskJob, TaskRunner } from './taskRunner.js';
 import { localVisionLane } from './visionLane.js';
 import type { EngineStage, GraphUsage, ImageBytes, Progress, SchedulerEvents, SchedulerPort, SchedulerSnapshot, WorkItem } from './work.js';
@@ -110,8 +110,13 @@ export class Engine implements TaskRunner {
 
   /** `model`: a Florence2 holding all four graphs (work runs on this thread), or a backend such as the model workers. */
   constructor(model: Florence2 | ModelBackend, options: EngineOptions) {
-    this.backend = 'connect' in model ? model : localBackend(model);
+    // Checked here too, so a worker-backed engine refuses bad options before any thread sees them.
+    resolveSchedulerOptions(options);
     this.maxQueuedJobs = options.maxQueuedJobs ?? 256;
+    if (!Number.isInteger(this.maxQueuedJobs) || this.maxQueuedJobs < 1) {
+      throw new RangeError(`maxQueuedJobs must be an integer of at least 1, got ${String(options.maxQueuedJobs)}`);
+    }
+    this.backend = 'connect' in model ? model : localBackend(model);
     this.observer = options.observer;
     this.port = this.backend.connect(this.events(), options);
   }

@@ -91,8 +91,11 @@ interface Job {
 interface PendingImage {
   readonly id: string;
   readonly bytes: Uint8Array;
+  readonly requester: string;
   readonly jobs: Set<Job>;
   inFlight: boolean;
+  /** A vision call with other images failed: this one is retried on its own, so a bad one fails alone. */
+  alone: boolean;
 }
 
 interface RunningBatch {
@@ -128,16 +131,7 @@ export class Scheduler implements SchedulerPort {
     options: SchedulerOptions,
     private readonly events: SchedulerEvents,
   ) {
-    this.settings = {
-      modelFingerprint: options.modelFingerprint,
-      policy: options.policy ?? 'continuous',
-      maxBatchJobs: options.maxBatchJobs ?? 32,
-      maxVisionBatch: options.maxVisionBatch ?? 1,
-      batchWindowMs: options.batchWindowMs ?? 3,
-      decodeShare: options.decodeShare ?? 1,
-      progressIntervalMs: options.progressIntervalMs ?? 50,
-      encoderRowsPerCall: options.encoderRowsPerCall ?? ENCODER_ROWS_PER_CALL,
-    };
+    this.settings = resolveSchedulerOptions(options);
     this.features = new FeatureCache(options.featureCacheBytes);
     this.loop = this.run();
   }
@@ -270,7 +264,7 @@ export class Scheduler implements SchedulerPort {
         this.settle(job, new Error(`no bytes were sent for image ${job.item.imageId}`));
         return;
       }
-      image = { id: job.item.imageId, bytes, jobs: new Set(), inFlight: false };
+      image = { id: job.item.imageId, bytes, requester: job.item.requester, jobs: new Set(), inFlight: false, alone: false };
       this.pendingImages.set(image.id, image);
       this.visionQueue.push(job.item.requester, image);
     }
@@ -288,11 +282,12 @@ export class Scheduler implements SchedulerPort {
     if (this.visionBusy || this.closed) return;
     const batch: PendingImage[] = [];
     while (batch.length < this.settings.maxVisionBatch) {
-      const image = this.visionQueue.next((pending) => !pending.inFlight);
+      const image = this.visionQueue.next((pending) => !pending.inFlight && (batch.length === 0 || !pending.alone));
       if (!image) break;
       this.visionQueue.remove((pending) => pending === image);
       image.inFlight = true;
       batch.push(image);
+      if (image.alone) break;
     }
     if (batch.length === 0) return;
     this.visionBusy = true;
@@ -304,7 +299,19 @@ export class Scheduler implements SchedulerPort {
           if (outcome.features.some((features) => !(features instanceof Error))) this.events.stage('vision', outcome.visionMs);
           batch.forEach((image, i) => this.imageDone(image, outcome.features[i] ?? new Error('the vision lane returned no features')));
         },
-        (error: unknown) => batch.forEach((image) => this.imageDone(image, asError(error))),
+        (error: unknown) => {
+          if (batch.length === 1) return this.imageDone(batch[0]!, asError(error));
+          // One image may have failed the whole call: each goes again on its own.
+          for (const image of batch) {
+            if (image.jobs.size === 0) {
+              this.pendingImages.delete(image.id); // nobody waits for it any more
+              continue;
+            }
+            image.inFlight = false;
+            image.alone = true;
+            this.visionQueue.push(image.requester, image);
+          }
+        },
       )
       .finally(() => {
         this.visionBusy = false;
@@ -531,6 +538,34 @@ export class Scheduler implements SchedulerPort {
     this.pumpVision();
     this.wake();
   }
+}
+
+/**
+ * The options with their defaults, checked: a zero batch would never start, a zero vision batch
+ * would spin, a negative window or share makes no sense. Throws a RangeError naming the option,
+ * its range and what arrived.
+ */
+export function resolveSchedulerOptions(options: SchedulerOptions): Required<Omit<SchedulerOptions, 'featureCacheBytes'>> {
+  const policy = options.policy ?? 'continuous';
+  if (policy !== 'continuous' && policy !== 'batch') throw new RangeError(`policy must be 'continuous' or 'batch', got ${JSON.stringify(policy)}`);
+  if (typeof options.modelFingerprint !== 'string' || options.modelFingerprint === '') throw new RangeError('modelFingerprint must be a non-empty string');
+  if (options.featureCacheBytes !== undefined) requireNumber('featureCacheBytes', options.featureCacheBytes, 1, Number.MAX_SAFE_INTEGER, true);
+  return {
+    modelFingerprint: options.modelFingerprint,
+    policy,
+    maxBatchJobs: requireNumber('maxBatchJobs', options.maxBatchJobs ?? 32, 1, 1_024, true),
+    maxVisionBatch: requireNumber('maxVisionBatch', options.maxVisionBatch ?? 1, 1, 64, true),
+    batchWindowMs: requireNumber('batchWindowMs', options.batchWindowMs ?? 3, 0, 60_000, false),
+    decodeShare: requireNumber('decodeShare', options.decodeShare ?? 1, 0.01, 100, false),
+    progressIntervalMs: requireNumber('progressIntervalMs', options.progressIntervalMs ?? 50, 0, 60_000, false),
+    encoderRowsPerCall: requireNumber('encoderRowsPerCall', options.encoderRowsPerCall ?? ENCODER_ROWS_PER_CALL, 1, 64, true),
+  };
+}
+
+function requireNumber(name: string, value: number, min: number, max: number, integer: boolean): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
+  if (!ok) throw new RangeError(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${String(value)}`);
+  return value;
 }
 
 /** The scheduler's own options out of a larger object (e.g. EngineOptions with its observer), as plain data. */
