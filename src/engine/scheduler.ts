@@ -8,9 +8,9 @@
  *   2. prefill: the text encoder over `[features ; prompt]`, at most `encoderRowsPerCall` rows per
  *      call (a bounded unit, ~0.3 s a row at base size on 2 cores), units taken round-robin across
  *      requesters;
- *   3. decode: when every computation of its group (one submission's computations on one image:
- *      a query's 8 region segments) is encoded, the group joins the decode loop at the next step
- *      boundary as a new DecodeBatch; rows leave as they finish;
+ *   3. decode: when every computation of its group (one submission's computations on one image,
+ *      up to `maxBatchJobs`: a query's 8 region segments) is encoded, the group joins the decode
+ *      loop at the next step boundary as a new DecodeBatch; rows leave as they finish;
  *   4. finish: decoded and parsed, the outcome goes back.
  *
  * The decode loop runs one decoder call per DecodeBatch per step: rows that started at different
@@ -164,7 +164,9 @@ export class Scheduler implements SchedulerPort {
       }
       const groupKey = `${item.requester}\n${item.imageId}`;
       let group = groups.get(groupKey);
-      if (!group) {
+      // At most one decode batch's worth per group: 200 regions start decoding 32 at a time
+      // instead of all waiting (and holding their encoder outputs) until the 200th is encoded.
+      if (!group || group.jobs.size >= this.settings.maxBatchJobs) {
         group = { requester: item.requester, jobs: new Set() };
         groups.set(groupKey, group);
         this.prefill.push(group.requester, group);

@@ -255,6 +255,17 @@ describe('continuous decode loop', () => {
     assert.deepEqual(starts, [8]);
   });
 
+  test('a large submission starts decoding a batch at a time instead of after its last prompt is encoded', async () => {
+    const starts: number[] = [];
+    const scheduler = engine(florence, { maxBatchJobs: 4, observer: { batch: (jobs) => starts.push(jobs), stage: () => undefined, task: () => undefined } });
+    await warm(scheduler, florence, images[2]!);
+    starts.length = 0;
+    const regions = Array.from({ length: 10 }, (_, i) => job(florence, images[2]!, '<REGION_TO_CATEGORY>', `<loc_${i}><loc_40><loc_${700 + i}><loc_800>`, { maxNewTokens: 5 }));
+    const outcomes = await scheduler.run(regions);
+    assert.ok(outcomes.every((outcome) => !(outcome instanceof Error)));
+    assert.deepEqual(starts, [4, 4, 2]);
+  });
+
   test('a stream reports growing text at most once per step and ends with the result of running alone', async () => {
     const scheduler = engine(plain, { progressIntervalMs: 0 });
     const events: { text: string; tokens: number }[] = [];
