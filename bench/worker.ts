@@ -127,8 +127,6 @@ async function startGatewayContender(modelDir: string, dtype: BenchDtype, schedu
       REQUEST_BUDGET: '100000000',
       DTYPE: dtype,
       SCHEDULER: scheduler,
-      // The latency probes follow generations over graphql-ws from one client.
-      SUBSCRIPTIONS_PER_CONNECTION: '64',
     },
     { model: modelDir },
   );
