@@ -1,21 +1,24 @@
 /**
  * One contender of the benchmark, in its own process so its peak RSS is its own:
  *   gateway          — the real gateway (engine, caches) on 127.0.0.1; the orchestrator is its HTTP client
+ *   gateway-batch    — the same with SCHEDULER=batch (the batch-at-a-time engine), for workload 6 and the probes
  *   naive            — our runtime called one task at a time, no cache (`florence.run` per task)
  *   transformers.js  — @huggingface/transformers 4.3.1 on the same files, one task at a time
  * The orchestrator sends Commands over IPC; the worker answers with Replies.
  */
 import { basename, dirname } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { AutoProcessor, Florence2ForConditionalGeneration, RawImage, Tensor, env } from '@huggingface/transformers';
 import { Engine } from '../src/engine/engine.js';
+import type { GraphUsage } from '../src/engine/work.js';
 import { loadConfig } from '../src/server/config.js';
 import { startGateway, type Gateway } from '../src/server/gateway.js';
 import { Florence2 } from '../src/vision/florence2.js';
 import { parseGeneration } from '../src/vision/postprocess/index.js';
 import { regionToLocTokens } from '../src/vision/regionInput.js';
 import type { BoxesResult } from '../src/vision/results.js';
-import type { Command, ContenderName, Reply, WorkloadId } from './protocol.js';
+import type { Command, ContenderName, EventLoopDelay, Reply, WorkloadId } from './protocol.js';
 import { CASCADE_REGIONS, FALLBACK_BOXES, FOUR_TASKS } from './workloads.js';
 
 /** One task on one image, returning the decoded generation (special tokens kept). */
@@ -24,7 +27,8 @@ type RunTask = (image: Buffer, task: string, input: string | undefined, tokens: 
 interface Contender {
   readonly url?: string;
   run?: RunTask;
-  ortBusyMs(): number | null;
+  /** Runs and busy time per ONNX graph since load; null where it cannot be measured. */
+  graphUsage(): GraphUsage | null;
   stop(): Promise<void>;
 }
 
@@ -36,10 +40,34 @@ const RSS_SAMPLE_MS = 20;
 let peakRss = process.memoryUsage.rss();
 setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), RSS_SAMPLE_MS).unref();
 
+/**
+ * The default period of monitorEventLoopDelay: fine enough for the 50 ms / 200 ms goals on /healthz,
+ * and 100 wake-ups a second cost the gateway's request thread nothing measurable.
+ */
+const EVENT_LOOP_RESOLUTION_MS = 10;
+const eventLoop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+eventLoop.enable();
+
+function eventLoopReply(reset: boolean): Reply {
+  const late = (ns: number) => Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS);
+  const delay: EventLoopDelay = {
+    samples: eventLoop.count,
+    resolutionMs: EVENT_LOOP_RESOLUTION_MS,
+    p50Ms: eventLoop.count ? late(eventLoop.percentile(50)) : 0,
+    p99Ms: eventLoop.count ? late(eventLoop.percentile(99)) : 0,
+    maxMs: eventLoop.count ? late(eventLoop.max) : 0,
+    meanMs: eventLoop.count ? late(eventLoop.mean) : 0,
+  };
+  if (reset) eventLoop.reset();
+  return { type: 'eventLoop', ...delay };
+}
+
 function usageReply(): Reply {
+  const graphs = contender?.graphUsage() ?? null;
   const reply: Reply = {
     type: 'usage',
-    ortBusyMs: contender?.ortBusyMs() ?? null,
+    ortBusyMs: graphs ? sumBusy(graphs) : null,
+    graphs,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     peakRssBytes: Math.max(peakRss, process.memoryUsage.rss()),
   };
@@ -69,6 +97,8 @@ async function handle(command: Command): Promise<Reply> {
     }
     case 'usage':
       return usageReply();
+    case 'eventLoop':
+      return eventLoopReply(command.reset);
     case 'stop':
       await contender?.stop();
       setImmediate(() => process.exit(0));
@@ -80,14 +110,24 @@ async function handle(command: Command): Promise<Reply> {
 type BenchDtype = 'fp32' | 'q8';
 
 async function start(name: ContenderName, modelDir: string, dtype: BenchDtype): Promise<Contender> {
-  if (name === 'gateway') return startGatewayContender(modelDir, dtype);
+  if (name === 'gateway') return startGatewayContender(modelDir, dtype, 'continuous');
+  if (name === 'gateway-batch') return startGatewayContender(modelDir, dtype, 'batch');
   if (name === 'naive') return startNaive(modelDir, dtype);
   return startTransformersJs(modelDir, dtype);
 }
 
-async function startGatewayContender(modelDir: string, dtype: BenchDtype): Promise<Contender> {
+async function startGatewayContender(modelDir: string, dtype: BenchDtype, scheduler: 'continuous' | 'batch'): Promise<Contender> {
   const config = loadConfig(
-    { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', REQUEST_TIMEOUT_MS: '3600000', MAX_QUERY_COST: '100000000', REQUEST_BUDGET: '100000000', DTYPE: dtype },
+    {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      REQUEST_TIMEOUT_MS: '3600000',
+      MAX_QUERY_COST: '100000000',
+      REQUEST_BUDGET: '100000000',
+      DTYPE: dtype,
+      SCHEDULER: scheduler,
+    },
     { model: modelDir },
   );
   const gateway: Gateway = await startGateway(config, { logger: pino({ level: 'silent' }) });
@@ -95,7 +135,7 @@ async function startGatewayContender(modelDir: string, dtype: BenchDtype): Promi
   const engine = services.runner instanceof Engine ? services.runner : undefined;
   return {
     url: gateway.url,
-    ortBusyMs: () => (engine ? sumBusy(engine.modelUsage()) : null),
+    graphUsage: () => (engine ? engine.modelUsage() : null),
     stop: () => gateway.stop(),
   };
 }
@@ -104,7 +144,7 @@ async function startNaive(modelDir: string, dtype: BenchDtype): Promise<Contende
   const florence = await Florence2.load(modelDir, { dtype });
   return {
     run: async (image, task, input, tokens) => (await florence.run(image, task, input, { maxNewTokens: tokens, minNewTokens: tokens })).text,
-    ortBusyMs: () => sumBusy(florence.graphs.usage()),
+    graphUsage: () => florence.graphs.usage(),
     stop: () => florence.dispose(),
   };
 }
@@ -129,7 +169,7 @@ async function startTransformersJs(modelDir: string, dtype: BenchDtype): Promise
       const ids = (await model.generate({ ...inputs, max_new_tokens: tokens, min_new_tokens: tokens, num_beams: 1, do_sample: false })) as Tensor;
       return processor.batch_decode(ids, { skip_special_tokens: false })[0]!;
     },
-    ortBusyMs: () => null,
+    graphUsage: () => null,
     stop: async () => {
       await model.dispose();
     },

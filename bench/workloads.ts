@@ -24,8 +24,14 @@ export const FALLBACK_BOXES: readonly [number, number, number, number][] = Array
 
 export const FOUR_TASKS = ['<CAPTION>', '<OD>', '<OCR>', '<REGION_PROPOSAL>'] as const;
 
-/** A distinct smooth 768² test image per seed, as PNG. */
-export async function benchImage(seed: number): Promise<Buffer> {
+/**
+ * Workload 6 and the probes upload their images (POST /images) and query them by id, as JPEG at
+ * this quality: ~100 KB instead of ~1.5 MB of PNG, so hundreds of uploads fit the results store.
+ */
+const UPLOAD_JPEG_QUALITY = 85;
+
+/** A distinct smooth 768² test image per seed, as PNG (or JPEG, for uploads). */
+export async function benchImage(seed: number, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
   const side = 768;
   const data = Buffer.alloc(side * side * 3);
   for (let y = 0; y < side; y++) {
@@ -36,7 +42,27 @@ export async function benchImage(seed: number): Promise<Buffer> {
       data[i + 2] = (y * 3 + seed * 29) & 255;
     }
   }
-  return sharp(data, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+  const image = sharp(data, { raw: { width: side, height: side, channels: 3 } });
+  return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: UPLOAD_JPEG_QUALITY }).toBuffer();
+}
+
+/** Location bins per axis of a region prompt (`<loc_0>` … `<loc_999>`). */
+const LOCATION_BINS = 1000;
+/** Half the bins: boxes start in the first half of each axis and span the other half, so every box is valid. */
+const REGION_STARTS = LOCATION_BINS / 2;
+
+/**
+ * A region prompt (`<loc_x1><loc_y1><loc_x2><loc_y2>`) of its own for each `n` below 250 000: a
+ * REGION_TO_* task with it is a results-cache miss on an image whose features are cached, with a
+ * prompt of the same length every time (four location tokens), unlike free-text inputs.
+ */
+export function uniqueRegion(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n >= REGION_STARTS * REGION_STARTS) {
+    throw new RangeError(`uniqueRegion takes a whole number from 0 to ${REGION_STARTS * REGION_STARTS - 1}; got ${n}`);
+  }
+  const x1 = n % REGION_STARTS;
+  const y1 = Math.floor(n / REGION_STARTS);
+  return `<loc_${x1}><loc_${y1}><loc_${x1 + REGION_STARTS - 1}><loc_${y1 + REGION_STARTS - 1}>`;
 }
 
 /** The gateway's queries: generation settings fixed on every field. */
@@ -60,4 +86,12 @@ export const QUERIES = {
     }
   }`,
   caption: `query Caption($image: String!, $g: GenerationInput!) { image(base64: $image) { caption(generation: $g) { text } } }`,
+  /** Any task on an uploaded image (workload 6 and the probes). */
+  task: `query Task($id: ID!, $task: Task!, $input: String, $g: GenerationInput!) {
+    image(id: $id) { task(name: $task, input: $input, generation: $g) { text } }
+  }`,
+  /** The same, streamed over graphql-ws. */
+  stream: `subscription Stream($id: ID!, $task: Task!, $input: String, $g: GenerationInput!) {
+    generation(id: $id, task: $task, input: $input, generation: $g) { tokens done }
+  }`,
 } as const;

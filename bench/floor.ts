@@ -1,0 +1,51 @@
+/**
+ * The floor of a workload: the time its ONNX graph calls took, summed — what the wall time would
+ * be with no JavaScript, no copying between calls and no idle time around them. The engine and
+ * the naive runtime count runs and busy milliseconds per graph (`Engine.modelUsage()`,
+ * `Florence2Graphs.usage()`); a workload's share is the difference of two readings.
+ *
+ * In the gateway the vision encoder runs on its own worker thread beside the text graphs' thread,
+ * so the two can overlap. Their busy times are then each measured while sharing the cores, and the
+ * sum counts the contended time of both: it can exceed the wall time, and it is no longer a lower
+ * bound on it (the lanes' maximum is the bound for perfect overlap, but contended times are longer
+ * than the uncontended ones that bound would need).
+ */
+import type { GraphUsage } from '../src/engine/work.js';
+
+export type GraphName = keyof GraphUsage;
+
+/** Busy milliseconds per graph over some interval. */
+export type GraphBusy = Record<GraphName, number>;
+
+export const GRAPH_NAMES: readonly GraphName[] = ['vision_encoder', 'embed_tokens', 'encoder_model', 'decoder_model_merged'];
+
+/** The floor of one workload, split by stage. */
+export interface Floor {
+  /** All graphs summed: the floor. */
+  readonly totalMs: number;
+  readonly visionMs: number;
+  /** Token embedding and the text encoder: the prefill. */
+  readonly textEncoderMs: number;
+  readonly decoderMs: number;
+}
+
+/** Busy time per graph between two readings of the same counters. */
+export function busyBetween(before: GraphUsage, after: GraphUsage): GraphBusy {
+  const busy = {} as GraphBusy;
+  for (const name of GRAPH_NAMES) {
+    const ms = after[name].busyMs - before[name].busyMs;
+    const runs = after[name].runs - before[name].runs;
+    if (ms < 0 || runs < 0) {
+      throw new RangeError(`${name}: usage went backwards between readings (runs ${before[name].runs} → ${after[name].runs}, busy ${before[name].busyMs} → ${after[name].busyMs} ms); were the counters reset?`);
+    }
+    busy[name] = ms;
+  }
+  return busy;
+}
+
+export function floorOf(busy: GraphBusy): Floor {
+  const visionMs = busy.vision_encoder;
+  const textEncoderMs = busy.embed_tokens + busy.encoder_model;
+  const decoderMs = busy.decoder_model_merged;
+  return { totalMs: visionMs + textEncoderMs + decoderMs, visionMs, textEncoderMs, decoderMs };
+}
