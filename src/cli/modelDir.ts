@@ -4,22 +4,8 @@
  * synthetic) instead of a stack trace.
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-
-/** The checkpoint served when none is named: base-size, fine-tuned on the task mixture. */
-export const DEFAULT_MODEL_REPO = 'onnx-community/Florence-2-base-ft';
-
-/** `$XDG_CACHE_HOME/florence-gateway/models` (default `~/.cache/…`): where pulled models live. */
-export function modelCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env['XDG_CACHE_HOME']?.trim() || join(homedir(), '.cache');
-  return join(base, 'florence-gateway', 'models');
-}
-
-/** The folder a pulled copy of `repo` lives in. */
-export function cachedModelDir(repo: string = DEFAULT_MODEL_REPO, env: NodeJS.ProcessEnv = process.env): string {
-  return join(modelCacheRoot(env), ...repo.split('/'));
-}
+import { DEFAULT_MODEL_REPO, cachedModelDir } from '../hub/modelCache.js';
 
 export function noModelHelp(env: NodeJS.ProcessEnv = process.env): string {
   return `No Florence-2 model folder was found: --model and MODEL_DIR are unset, and ${cachedModelDir(DEFAULT_MODEL_REPO, env)}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { HubError } from '../hub/errors.js';
 import type { FetchLike } from '../hub/http.js';
 import { MANIFEST_NAME } from '../hub/manifest.js';
+import { DEFAULT_MODEL_REPO, cachedModelDir } from '../hub/modelCache.js';
 import { describeDtypes, parseDtypeSpec, toDtypeMap, type DtypeMap } from '../hub/plan.js';
 import { createProgressReporter, formatBytes, type ProgressStream, type PullProgress } from '../hub/progress.js';
 import { checkCachedModel, pullModel } from '../hub/pull.js';
@@ -19,7 +20,6 @@ import { openModelFolder, type DtypeOption } from '../vision/modelFiles.js';
 import { ModelFilesError } from '../vision/errors.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandLine, type CommandSpec } from './commandLine.js';
 import { MODEL_PULL } from './commands.js';
-import { DEFAULT_MODEL_REPO, cachedModelDir } from './modelDir.js';
 
 const PULL_OPTIONS = {
   dtype: {

@@ -3,6 +3,7 @@
  * optionally drawn over the image.
  */
 import { writeFile } from 'node:fs/promises';
+import { DEFAULT_MODEL_REPO } from '../hub/modelCache.js';
 import { drawResult } from '../images/overlay.js';
 import { readImageBytes } from '../vision/image.js';
 import { Florence2 } from '../vision/florence2.js';
@@ -10,7 +11,7 @@ import { DEFAULT_MAX_NEW_TOKENS } from '../vision/generation/settings.js';
 import { DTYPE_SUFFIXES, isModelDtype } from '../vision/modelFiles.js';
 import { parseCommandLine, usageError, type CommandSpec } from './commandLine.js';
 import { RUN } from './commands.js';
-import { DEFAULT_MODEL_REPO, resolveModelDir } from './modelDir.js';
+import { resolveModelDir } from './modelDir.js';
 
 const RUN_OPTIONS = {
   input: { type: 'string', value: 'TEXT', help: "the task's text: a phrase to ground, what to find or segment, or a region as four <loc_N> tokens", default: 'none' },

@@ -3,13 +3,14 @@
  * GraphQL gateway. Settings come from the environment (README lists them); SIGTERM or SIGINT shuts
  * down gracefully: readiness off, in-flight requests finish, then the process exits.
  */
+import { DEFAULT_MODEL_REPO } from '../hub/modelCache.js';
 import { ensureSyntheticModel } from '../synth/cache.js';
 import { ConfigError, DEFAULT_PORT, loadConfig } from '../server/config.js';
 import { startGateway } from '../server/gateway.js';
 import { DTYPE_SUFFIXES, isModelDtype } from '../vision/modelFiles.js';
 import { EXIT_USAGE, parseCommandLine, usageError, type CommandSpec } from './commandLine.js';
 import { SERVE } from './commands.js';
-import { DEFAULT_MODEL_REPO, noModelHelp } from './modelDir.js';
+import { noModelHelp } from './modelDir.js';
 import { ensureDefaultModel } from './modelPull.js';
 
 const SERVE_OPTIONS = {

@@ -5,7 +5,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
-import { DEFAULT_MODEL_REPO, cachedModelDir } from '../cli/modelDir.js';
 import { openModelFolder, type DtypeOption, type ModelFolder } from '../vision/modelFiles.js';
 import { downloadFile } from './download.js';
 import { HubError } from './errors.js';
@@ -14,6 +13,7 @@ import { HubClient, type FetchLike } from './http.js';
 import { listRepo, type RemoteFile } from './listing.js';
 import { acquirePullLock } from './lock.js';
 import { MANIFEST_FORMAT, readManifest, writeManifest, type ManifestFile, type PullManifest } from './manifest.js';
+import { DEFAULT_MODEL_REPO, cachedModelDir } from './modelCache.js';
 import { candidatePaths, describeDtypes, requiredPaths, selectFiles, toDtypeMap, type DtypeMap } from './plan.js';
 import { silentProgress, type PullProgress } from './progress.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureDefaultModel } from '../../src/cli/modelPull.js';
-import { cachedModelDir } from '../../src/cli/modelDir.js';
+import { cachedModelDir } from '../../src/hub/modelCache.js';
 import { florenceGateway } from '../helpers/cli.js';
 import { tinyModelDir } from '../helpers/models.js';
 import { freePort } from '../helpers/ports.js';
