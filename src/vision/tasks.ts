@@ -30,7 +30,11 @@ export const TASK_TABLE = {
   '<DETAILED_CAPTION>': { prompt: 'Describe in detail what is shown in the image.', input: 'none', parse: 'pure_text' },
   '<MORE_DETAILED_CAPTION>': { prompt: 'Describe with a paragraph what is shown in the image.', input: 'none', parse: 'pure_text' },
   '<OD>': { prompt: 'Locate the objects with category name in the image.', input: 'none', parse: 'description_with_bboxes' },
-  '<DENSE_REGION_CAPTION>': { prompt: 'Locate the objects in the image, with their descriptions.', input: 'none', parse: 'description_with_bboxes' },
+  '<DENSE_REGION_CAPTION>': {
+    prompt: 'Locate the objects in the image, with their descriptions.',
+    input: 'none',
+    parse: 'description_with_bboxes',
+  },
   '<REGION_PROPOSAL>': { prompt: 'Locate the region proposals in the image.', input: 'none', parse: 'bboxes' },
   '<CAPTION_TO_PHRASE_GROUNDING>': { prompt: 'Locate the phrases in the caption: {input}', input: 'text', parse: 'phrase_grounding' },
   '<REFERRING_EXPRESSION_SEGMENTATION>': { prompt: 'Locate {input} in the image with mask', input: 'text', parse: 'polygons' },
@@ -61,7 +65,7 @@ export interface TaskSpec extends TaskRow {
 export const TASK_TOKENS: readonly TaskToken[] = Object.freeze(Object.keys(TASK_TABLE).filter(isTaskToken));
 
 /** Every task, in table order. */
-export const TASKS: readonly TaskSpec[] = Object.freeze(TASK_TOKENS.map((token): TaskSpec => Object.freeze({ token, ...TASK_TABLE[token] })));
+export const TASKS: readonly TaskSpec[] = Object.freeze(TASK_TOKENS.map((token) => Object.freeze({ token, ...TASK_TABLE[token] })));
 
 export function isTaskToken(value: string): value is TaskToken {
   return Object.hasOwn(TASK_TABLE, value);

@@ -24,7 +24,8 @@ function entry(task: string, result: unknown): Record<string, unknown> {
 /** The results-cache key `task` (no input) has for `bytes` under `services`. */
 function keyOf(services: GatewayServices, task: string, bytes: Buffer): string {
   const plan = services.runner.plan(task, undefined, { ...services.generationDefaults });
-  return resultCacheKey({ modelFingerprint: services.model.fingerprint, task, input: plan.prompt, options: { ...plan.options }, imageId: imageIdOf(bytes) });
+  const imageId = imageIdOf(bytes);
+  return resultCacheKey({ modelFingerprint: services.model.fingerprint, task, input: plan.prompt, options: { ...plan.options }, imageId });
 }
 
 describe('cache entries a field may not use', () => {

@@ -71,7 +71,11 @@ export function stripForCache(result: RunResult): RunResult {
  * key names the task already, so a mismatch means a damaged or foreign store: checking costs a
  * string comparison and lets callers use the answer by its task's static type.
  */
-export async function cachedAnswers(cache: ResultCache, keys: readonly string[], taskByKey: ReadonlyMap<string, string>): Promise<Array<RunResult | undefined>> {
+export async function cachedAnswers(
+  cache: ResultCache,
+  keys: readonly string[],
+  taskByKey: ReadonlyMap<string, string>,
+): Promise<Array<RunResult | undefined>> {
   const entries = await cache.getMany(keys, isRunResult);
   return keys.map((key, i) => {
     const entry = entries[i];

@@ -30,7 +30,9 @@ type Holds<T extends true> = T;
  * not the other stops the build here. The enum stays its own declaration because its member names,
  * order and descriptions are the schema's, and a TypeScript enum cannot be computed.
  */
-export type TaskNamesAreTableTokens = Holds<[`${TaskName}`] extends [TaskToken] ? ([TaskToken] extends [`${TaskName}`] ? true : false) : false>;
+export type TaskNamesAreTableTokens = Holds<
+  [`${TaskName}`] extends [TaskToken] ? ([TaskToken] extends [`${TaskName}`] ? true : false) : false
+>;
 
 /** The enum member of a task token (the same string; see TaskNamesAreTableTokens). */
 export function taskNameOf(token: TaskToken): TaskName {
