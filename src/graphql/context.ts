@@ -7,6 +7,7 @@ import { resultCacheKey } from '../cache/cacheKey.js';
 import { randomUUID } from 'node:crypto';
 import type { RunResult, TaskPlan } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
+import type { ResultForTask, TaskToken } from '../vision/tasks.js';
 import { RequestBudget } from './cost/requestBudget.js';
 import { createImageLoader, type ImageSourceSpec } from './loaders/imageLoader.js';
 import { createTaskLoader, type TaskLoader } from './loaders/taskLoader.js';
@@ -75,18 +76,21 @@ export function planTask(context: GatewayContext, image: Image, task: string, in
 }
 
 /**
- * Runs (or serves from cache) one task on an image. Bad input throws here, synchronously with the
+ * Runs (or serves from cache) one task on an image; the answer has that task's type
+ * (`runTask(…, TaskName.OD, …)` answers boxes). Bad input throws here, synchronously with the
  * field, before anything is queued.
  */
-export function runTask(
+export function runTask<T extends TaskToken>(
   context: GatewayContext,
   image: Image,
-  task: string,
+  task: T,
   input: string | undefined,
   overrides: GenerationOptions | undefined,
-): Promise<RunResult> {
+): Promise<RunResult<ResultForTask<T>>> {
   const { plan, cacheKey } = planTask(context, image, task, input, overrides);
-  return context.tasks.load({ cacheKey, image, plan });
+  // Why the answer is `task`'s: plan.task is `task`, and the loader's answers are either parsed for
+  // their plan's task (the runner, by the task table) or checked against it (cachedAnswers).
+  return context.tasks.load({ cacheKey, image, plan }) as Promise<RunResult<ResultForTask<T>>>;
 }
 
 function definedOnly(options: GenerationOptions): GenerationOptions {

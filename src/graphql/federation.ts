@@ -2,11 +2,11 @@
  * The schema as an Apollo Federation 2 subgraph (FEDERATION=true), so a supergraph router can join
  * `Image` with other services' types by its content id.
  *
- * One source of truth: the type-graphql schema (schema.ts) is printed, the federation parts are
- * added to that SDL here (the `@link` import and `@key(fields: "id")` on Image), and
- * `@apollo/subgraph` builds the subgraph from it with type-graphql's own resolvers. The directive is
- * added here rather than with `@Directive` on the class so that the default schema (schema.graphql)
- * stays byte-for-byte what it was, and nothing is hand-copied.
+ * One source of truth: the type-graphql schema (schema.ts), whose entity types carry their key with
+ * `@Directive('@key(fields: "id")')` on the class (types/Image.ts). It is printed with its applied
+ * directives (graphql's own printSchema leaves them out, which keeps schema.graphql free of
+ * federation), the `@link` import is put in front, and `@apollo/subgraph` builds the subgraph from
+ * that SDL with type-graphql's own resolvers.
  *
  * Rebuilding from SDL drops what lives only on the built objects, so two things are carried over by
  * hand: each field's `extensions` (the cost estimators the limits read) and the per-request image
@@ -14,17 +14,8 @@
  */
 import 'reflect-metadata';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import {
-  graphql,
-  isInterfaceType,
-  isObjectType,
-  Kind,
-  parse,
-  printSchema,
-  type DocumentNode,
-  type GraphQLSchema,
-  type ObjectTypeDefinitionNode,
-} from 'graphql';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { graphql, isInterfaceType, isObjectType, isUnionType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { createResolversMap, type ResolverObject } from 'type-graphql';
 import { TaskInputError } from '../vision/errors.js';
@@ -38,9 +29,6 @@ import type { Image } from './types/Image.js';
  * highest version among its subgraphs, so asking for no more never forces a router upgrade.
  */
 export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.0';
-
-/** Entity types and their key fields. Image ids are content hashes, so any subgraph can compute one. */
-const ENTITY_KEYS: Readonly<Record<string, string>> = { Image: 'id' };
 
 /**
  * Most representations one `_entities` call may name. A router sends every reference of a plan
@@ -79,23 +67,9 @@ export async function subgraphSdl(): Promise<string> {
   return `${sdl}\n`;
 }
 
-/** The printed gateway schema with the federation link and each entity's `@key`. */
+/** The printed gateway schema, applied directives included (each entity's `@key`), after the federation link. */
 function subgraphTypeDefs(base: GraphQLSchema): DocumentNode {
-  const document = parse(printSchema(base));
-  const link = parse(`extend schema @link(url: "${FEDERATION_SPEC_URL}", import: ["@key"])`).definitions;
-  const keyed = new Set<string>();
-  const definitions = document.definitions.map((definition) => {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) return definition;
-    const fields = ENTITY_KEYS[definition.name.value];
-    if (fields === undefined) return definition;
-    keyed.add(definition.name.value);
-    const key = (parse(`type T @key(fields: ${JSON.stringify(fields)})`).definitions[0] as ObjectTypeDefinitionNode).directives ?? [];
-    return { ...definition, directives: [...(definition.directives ?? []), ...key] };
-  });
-  // A renamed type would otherwise quietly stop being an entity.
-  const missing = Object.keys(ENTITY_KEYS).filter((name) => !keyed.has(name));
-  if (missing.length > 0) throw new Error(`federation: entity types not in the schema: ${missing.join(', ')}`);
-  return { ...document, definitions: [...link, ...definitions] };
+  return parse(`extend schema @link(url: "${FEDERATION_SPEC_URL}", import: ["@key"])\n\n${printSchemaWithDirectives(base)}`);
 }
 
 /**
@@ -133,6 +107,9 @@ function guardEntities(schema: GraphQLSchema): void {
   const field = schema.getQueryType()?.getFields()['_entities'];
   const resolve = field?.resolve;
   if (!field || !resolve) throw new Error('federation: the subgraph schema has no _entities resolver');
+  // `_Entity` is the union of the types with a `@key`: the names a representation may carry.
+  const entityUnion = schema.getType('_Entity');
+  const entityTypes = new Set(isUnionType(entityUnion) ? entityUnion.getTypes().map((type) => type.name) : []);
   const complexity: ComplexityEstimator = (options) => {
     const representations: unknown = options.args['representations'];
     const count = Array.isArray(representations) ? representations.length : 1;
@@ -147,8 +124,8 @@ function guardEntities(schema: GraphQLSchema): void {
       }
       representations.forEach((representation: unknown, index) => {
         const typename = typeof representation === 'object' && representation !== null ? (representation as Record<string, unknown>)['__typename'] : undefined;
-        if (typeof typename !== 'string' || !(typename in ENTITY_KEYS)) {
-          throw new TaskInputError(`representation ${index} must be an object with __typename ${Object.keys(ENTITY_KEYS).map((name) => JSON.stringify(name)).join(' or ')}; got ${JSON.stringify(typename ?? null)}`);
+        if (typeof typename !== 'string' || !entityTypes.has(typename)) {
+          throw new TaskInputError(`representation ${index} must be an object with __typename ${[...entityTypes].map((name) => JSON.stringify(name)).join(' or ')}; got ${JSON.stringify(typename ?? null)}`);
         }
       });
     }

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { composeServices } from '@apollo/composition';
-import { isInterfaceType, isObjectType, parse } from 'graphql';
+import { isInterfaceType, isObjectType, parse, print } from 'graphql';
 import { buildSubgraphGatewaySchema, FEDERATION_SPEC_URL, MAX_ENTITY_REPRESENTATIONS } from '../../src/graphql/federation.js';
 import { VISION_ENCODER_UNITS } from '../../src/graphql/cost/prices.js';
-import { buildGatewaySchema } from '../../src/graphql/schema.js';
+import { buildGatewaySchema, schemaSdl } from '../../src/graphql/schema.js';
 import { loadConfig } from '../../src/server/config.js';
 import { patternPng } from '../helpers/images.js';
 import { startTestGateway, type GraphQLErrorBody, type TestGateway } from '../helpers/gateway.js';
@@ -63,6 +63,12 @@ describe('the subgraph schema', () => {
     // The same types and fields as the default schema.
     assert.match(sdl, /caption\(/);
     assert.match(sdl, /model: ModelInfo!/);
+  });
+
+  test('the key is declared on the Image class; the default schema\'s SDL (schema.graphql) shows no federation', async () => {
+    const imageType = (await buildGatewaySchema()).getType('Image');
+    assert.deepEqual(imageType?.astNode?.directives?.map((directive) => print(directive)), ['@key(fields: "id")']);
+    assert.doesNotMatch(await schemaSdl(), /@key|@link|federation|_Entity|_service/);
   });
 
   test('every field keeps its cost estimator (the limits read them from field extensions)', async () => {

@@ -8,6 +8,7 @@ import DataLoader from 'dataloader';
 import type { ResultCache } from '../../cache/resultCache.js';
 import type { TaskRunner } from '../../engine/taskRunner.js';
 import type { RunResult, TaskPlan } from '../../vision/florence2.js';
+import { isResultForTask } from '../../vision/resultGuards.js';
 import type { RequestBudget } from '../cost/requestBudget.js';
 import type { Image } from '../types/Image.js';
 
@@ -23,10 +24,9 @@ export type TaskLoader = DataLoader<TaskRequest, RunResult, string>;
 export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal: AbortSignal, budget?: RequestBudget, requester?: string): TaskLoader {
   return new DataLoader<TaskRequest, RunResult, string>(
     async (requests) => {
-      const cached = await cache.getMany(
-        requests.map((request) => request.cacheKey),
-        isRunResult,
-      );
+      const taskByKey = new Map(requests.map((request) => [request.cacheKey, request.plan.task] as const));
+      const lookup = (keys: readonly string[]) => cachedAnswers(cache, keys, taskByKey);
+      const cached = await lookup(requests.map((request) => request.cacheKey));
       // Charged in the order the fields asked, so which fields pass the budget is deterministic.
       const refused = new Map<string, Error>();
       const misses = requests.filter((request, i) => {
@@ -50,7 +50,7 @@ export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal:
         keys.length === 0
           ? new Map<string, RunResult | Error>()
           : cache.workLock
-            ? await cache.workLock.computeOnce(keys, { lookup: (wanted) => cache.getMany(wanted, isRunResult), compute, signal })
+            ? await cache.workLock.computeOnce(keys, { lookup, compute, signal })
             : new Map((await compute(keys)).map((result, i) => [keys[i]!, result] as const));
       const byKey = new Map<string, RunResult | Error>([...computed, ...refused]);
       return requests.map((request, i) => cached[i] ?? byKey.get(request.cacheKey)!);
@@ -66,9 +66,28 @@ export function stripForCache(result: RunResult): RunResult {
 }
 
 /**
+ * The cached answers under `keys`. An entry is served only as a RunResult (isRunResult) of the task
+ * its key was asked for (`taskByKey`); anything else is a miss, computed again and overwritten. The
+ * key names the task already, so a mismatch means a damaged or foreign store: checking costs a
+ * string comparison and lets callers use the answer by its task's static type.
+ */
+export async function cachedAnswers(
+  cache: ResultCache,
+  keys: readonly string[],
+  taskByKey: ReadonlyMap<string, string>,
+): Promise<Array<RunResult | undefined>> {
+  const entries = await cache.getMany(keys, isRunResult);
+  return keys.map((key, i) => {
+    const entry = entries[i];
+    return entry !== undefined && entry.task === taskByKey.get(key) ? entry : undefined;
+  });
+}
+
+/**
  * What a cache entry must look like to be served; anything else is a miss, so entries written
  * before a field existed (no `tokenLogprobs`, `regionScores`, `locationScore`: their `score` used
- * another length normaliser too) are computed again rather than served without it.
+ * another length normaliser too) are computed again rather than served without it, and so is an
+ * answer whose shape is not the one its task's parser gives (resultGuards.ts).
  */
 export function isRunResult(value: unknown): value is RunResult {
   if (typeof value !== 'object' || value === null) return false;
@@ -77,8 +96,9 @@ export function isRunResult(value: unknown): value is RunResult {
   const tokenLogprobs = entry['tokenLogprobs'];
   const regionScores = entry['regionScores'];
   const locationScore = entry['locationScore'];
+  const task = entry['task'];
   return (
-    typeof entry['task'] === 'string' &&
+    typeof task === 'string' &&
     typeof entry['prompt'] === 'string' &&
     typeof entry['text'] === 'string' &&
     Array.isArray(tokens) &&
@@ -89,7 +109,6 @@ export function isRunResult(value: unknown): value is RunResult {
     Array.isArray(regionScores) &&
     regionScores.every((score) => score === null || typeof score === 'number') &&
     (locationScore === null || typeof locationScore === 'number') &&
-    'result' in entry &&
-    (typeof entry['result'] === 'string' || (typeof entry['result'] === 'object' && entry['result'] !== null))
+    isResultForTask(task, entry['result'])
   );
 }

@@ -6,7 +6,7 @@ import { anyTaskComplexity, captionComplexity, taskComplexity, taskListComplexit
 import { ASSUMED_LIST_SIZE } from '../cost/prices.js';
 import { atLeast, checkMinScore, groundedAtLeast, MIN_SCORE_DESCRIPTION } from '../minScore.js';
 import { runTask } from '../context.js';
-import { asFoundRegions, asGroundedPhrases, asRegions, asSegment, asText, asTextRegions } from '../resultMapping.js';
+import { asFoundRegions, asGroundedPhrases, asRegions, asSegment, asTextRegions } from '../resultMapping.js';
 import { Caption } from '../types/Caption.js';
 import { CAPTION_TASKS, CaptionDetail, TaskName } from '../types/enums.js';
 import { GenerationInput } from '../types/GenerationInput.js';
@@ -31,7 +31,7 @@ export class ImageResolver {
     @Arg('generation', () => GenerationInput, { nullable: true, description: GENERATION_DESCRIPTION }) generation?: GenerationInput,
   ): Promise<Caption> {
     const answer = await runTask(context, image, CAPTION_TASKS[detail], undefined, generation);
-    return Caption.of(image, asText(answer.result), detail);
+    return Caption.of(image, answer.result, detail);
   }
 
   @FieldResolver(() => [Region], { nullable: true, complexity: taskListComplexity(TaskName.OD, ASSUMED_LIST_SIZE.detections), description: 'Objects with category names (<OD>).' })
@@ -80,7 +80,7 @@ export class ImageResolver {
 
   @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.OCR), description: 'The text in the image (<OCR>).' })
   async text(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
-    return asText((await runTask(context, image, TaskName.OCR, undefined, generation)).result);
+    return (await runTask(context, image, TaskName.OCR, undefined, generation)).result;
   }
 
   @FieldResolver(() => [TextRegion], {

@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
 import { TaskInputError } from '../../vision/errors.js';
-import { TASKS } from '../../vision/tasks.js';
+import { TASK_TOKENS } from '../../vision/tasks.js';
 import type { GatewayContext } from '../context.js';
 import { imageComplexity, imagesComplexity } from '../cost/complexity.js';
 import type { ImageSourceSpec } from '../loaders/imageLoader.js';
-import { TaskName } from '../types/enums.js';
+import { taskNameOf } from '../types/enums.js';
 import { Image } from '../types/Image.js';
 import { ModelInfo } from '../types/ModelInfo.js';
 
@@ -58,7 +58,7 @@ export class QueryResolver {
     const model = context.services.model;
     return Object.assign(new ModelInfo(), {
       ...model,
-      tasks: TASKS.map((task) => task.token as TaskName),
+      tasks: TASK_TOKENS.map(taskNameOf),
     });
   }
 }

@@ -48,7 +48,7 @@ export class RegionResolver {
   }
 }
 
-function runRegionTask(context: GatewayContext, region: Region, task: TaskName, generation: GenerationInput | undefined) {
+function runRegionTask<T extends TaskName>(context: GatewayContext, region: Region, task: T, generation: GenerationInput | undefined) {
   const { box, image } = region;
   // Box.of already put the corners in order, whatever order the model named them in.
   const input = regionToLocTokens({ x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2 }, { width: image.width, height: image.height });

@@ -13,7 +13,7 @@ import type { RunResult } from '../../vision/florence2.js';
 import type { GenerationOptions } from '../../vision/generation/settings.js';
 import { planTask, type GatewayContext } from '../context.js';
 import { imageSourceOf, type ImageSourceArgs } from '../imageSource.js';
-import { isRunResult, stripForCache } from '../loaders/taskLoader.js';
+import { cachedAnswers, stripForCache } from '../loaders/taskLoader.js';
 import type { TaskName } from '../types/enums.js';
 import { GenerationEvent } from '../types/GenerationEvent.js';
 import { LatestValueChannel } from './latestValueChannel.js';
@@ -34,7 +34,7 @@ export async function generationStream(context: GatewayContext, args: Generation
   const base = { imageId: image.id, task: args.task };
   const { cache, runner } = context.services;
 
-  const [cached] = await cache.getMany([cacheKey], isRunResult);
+  const [cached] = await cachedAnswers(cache, [cacheKey], new Map([[cacheKey, plan.task]]));
   const controller = new AbortController();
   const stop = () => controller.abort(new Error('the subscriber left'));
   const channel = new LatestValueChannel<GenerationPayload>(stop);

@@ -1,7 +1,11 @@
 import 'reflect-metadata';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { ImageHandle } from '../../engine/taskRunner.js';
 
+// A federation entity keyed by its content id, which any subgraph can compute (federation.ts).
+// The default schema's SDL (graphql's printSchema) does not print applied directives, so
+// schema.graphql stays free of federation; only the subgraph SDL shows the key.
+@Directive('@key(fields: "id")')
 @ObjectType({
   description:
     'An image, identified by the SHA-256 of its bytes. Its analysis fields run Florence-2 tasks only when a query asks for them; every result is cached by this id.',

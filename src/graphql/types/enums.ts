@@ -1,6 +1,7 @@
 /** GraphQL enums: the Florence-2 tasks by name, and caption detail levels. */
 import 'reflect-metadata';
 import { registerEnumType } from 'type-graphql';
+import type { TaskToken } from '../../vision/tasks.js';
 
 /** Every Florence-2 task; the value is the task token the model is prompted with. */
 export enum TaskName {
@@ -19,6 +20,23 @@ export enum TaskName {
   REGION_TO_CATEGORY = '<REGION_TO_CATEGORY>',
   REGION_TO_DESCRIPTION = '<REGION_TO_DESCRIPTION>',
   REGION_TO_OCR = '<REGION_TO_OCR>',
+}
+
+/** Compiles only while `T` is `true`: a check with no run-time trace. */
+type Holds<T extends true> = T;
+
+/**
+ * The enum's values are exactly the task table's tokens (vision/tasks.ts): a task added to one and
+ * not the other stops the build here. The enum stays its own declaration because its member names,
+ * order and descriptions are the schema's, and a TypeScript enum cannot be computed.
+ */
+export type TaskNamesAreTableTokens = Holds<
+  [`${TaskName}`] extends [TaskToken] ? ([TaskToken] extends [`${TaskName}`] ? true : false) : false
+>;
+
+/** The enum member of a task token (the same string; see TaskNamesAreTableTokens). */
+export function taskNameOf(token: TaskToken): TaskName {
+  return token as TaskName;
 }
 
 registerEnumType(TaskName, {
@@ -59,8 +77,9 @@ registerEnumType(CaptionDetail, {
   },
 });
 
-export const CAPTION_TASKS: Readonly<Record<CaptionDetail, TaskName>> = {
+/** The task of each detail level; `as const`, so a caption's answer is typed as text. */
+export const CAPTION_TASKS = {
   [CaptionDetail.BRIEF]: TaskName.CAPTION,
   [CaptionDetail.DETAILED]: TaskName.DETAILED_CAPTION,
   [CaptionDetail.MORE_DETAILED]: TaskName.MORE_DETAILED_CAPTION,
-};
+} as const satisfies Readonly<Record<CaptionDetail, TaskName>>;

@@ -4,8 +4,8 @@
  * this module validates the arguments, cleans the text once and dispatches.
  */
 import { TaskInputError } from '../errors.js';
-import type { ParserType, ResultByParserType, ResultForTask } from '../results.js';
-import { parseTypeOf } from '../tasks.js';
+import type { ParserType, ResultByParserType } from '../results.js';
+import { parseTypeOf, type ResultForTask } from '../tasks.js';
 import { parseBboxes } from './bboxes.js';
 import { cleanGeneration, type Generation } from './cleanup.js';
 import { parseDescriptionWithBboxes } from './descriptionWithBboxes.js';
