@@ -14,13 +14,19 @@ import { ensureDefaultModel } from './modelPull.js';
 
 /** A flag that stands in for its environment variable: help and default come from the configuration table. */
 function variableOption(name: string, variable: ConfigVariable<unknown>): CliOption {
-  return { type: 'string', value: variable.flag?.value ?? 'VALUE', help: variable.description, default: `$${name}, else ${variable.parser.defaultText}` };
+  const value = variable.flag?.value ?? 'VALUE';
+  return { type: 'string', value, help: variable.description, default: `$${name}, else ${variable.parser.defaultText}` };
 }
 
 const SERVE_OPTIONS = {
   model: variableOption('MODEL_DIR', CONFIG_VARIABLES.MODEL_DIR),
   port: variableOption('PORT', CONFIG_VARIABLES.PORT),
-  synthetic: { type: 'string', value: 'tiny|base', help: 'serve a synthetic model of random weights instead (made once, then reused)', default: 'off' },
+  synthetic: {
+    type: 'string',
+    value: 'tiny|base',
+    help: 'serve a synthetic model of random weights instead (made once, then reused)',
+    default: 'off',
+  },
 } as const satisfies Record<string, CliOption>;
 
 export const SERVE_SPEC: CommandSpec<typeof SERVE_OPTIONS> = {

@@ -89,13 +89,21 @@ export const MIB = 1024 * 1024;
 
 /** `values`, refused by the compiler unless it names every member of `T` (a new device or policy must be listed). */
 function allOf<T extends string>() {
-  return <const L extends readonly T[]>(values: L, ..._complete: Exclude<T, L[number]> extends never ? [] : [missing: Exclude<T, L[number]>]): L => values;
+  return <const L extends readonly T[]>(
+    values: L,
+    ..._complete: Exclude<T, L[number]> extends never ? [] : [missing: Exclude<T, L[number]>]
+  ): L => values;
 }
 const DEVICES = allOf<ExecutionDevice>()(['cpu', 'cuda', 'webgpu']);
 const POLICIES = allOf<SchedulingPolicy>()(['continuous', 'batch']);
 
 /** pino's levels, most severe first, and `silent`. */
-const LOG_LEVELS = [...Object.entries(pino.levels.values).sort(([, a], [, b]) => b - a).map(([name]) => name), 'silent'];
+const LOG_LEVELS = [
+  ...Object.entries(pino.levels.values)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name]) => name),
+  'silent',
+];
 
 const NODE_ENV_VARIABLE = variable(
   text({ default: undefined, defaultText: 'unset', accepts: '`production`, or anything else' }),
@@ -125,10 +133,17 @@ export const CONFIG_VARIABLES = {
     'the model folder: an onnx-community Florence-2 export',
     { name: 'model', value: 'DIR' },
   ),
-  PORT: variable(wholeNumber({ min: 0, max: 65_535, default: DEFAULT_PORT }), 'the port to listen on; 0 picks a free one', { name: 'port', value: 'N' }),
+  PORT: variable(wholeNumber({ min: 0, max: 65_535, default: DEFAULT_PORT }), 'the port to listen on; 0 picks a free one', {
+    name: 'port',
+    value: 'N',
+  }),
   HOST: variable(text({ default: DEFAULT_HOST, accepts: 'a host name or address' }), 'the address to listen on'),
   CACHE_URL: variable(
-    text({ default: DEFAULT_CACHE_URL, accepts: '`memory://`, `redis://host[:port][/db]` or `rediss://…`', check: (url) => void parseCacheUrl(url) }),
+    text({
+      default: DEFAULT_CACHE_URL,
+      accepts: '`memory://`, `redis://host[:port][/db]` or `rediss://…`',
+      check: (url) => void parseCacheUrl(url),
+    }),
     'results and uploads: `memory://` (bounded LRU) or Redis (shared by replicas; falls back to memory while Redis is down)',
   ),
   CACHE_NAMESPACE: variable(
@@ -145,16 +160,26 @@ export const CONFIG_VARIABLES = {
   ),
   DTYPE: variable(choice({ values: MODEL_DTYPES, default: DEFAULT_DTYPE }), 'which ONNX files to load (a first `serve` downloads those)'),
   DEVICE: variable(choice({ values: DEVICES, default: DEFAULT_DEVICE }), 'where the model runs (**GPU hosts** below)'),
-  THREADS: variable(wholeNumber({ min: 1, max: 1024, default: () => availableParallelism(), defaultText: 'all cores' }), 'onnxruntime intra-op threads'),
-  NUM_BEAMS: variable(wholeNumber({ min: 1, max: MAX_BEAMS, default: DEFAULT_NUM_BEAMS }), 'beams of beam search when a field does not say (1 is greedy, 3 the Python reference)'),
-  MAX_NEW_TOKENS: variable(wholeNumber({ min: 2, max: 1024, default: DEFAULT_MAX_NEW_TOKENS }), 'most tokens generated when a field does not say'),
+  THREADS: variable(
+    wholeNumber({ min: 1, max: 1024, default: () => availableParallelism(), defaultText: 'all cores' }),
+    'onnxruntime intra-op threads',
+  ),
+  NUM_BEAMS: variable(
+    wholeNumber({ min: 1, max: MAX_BEAMS, default: DEFAULT_NUM_BEAMS }),
+    'beams of beam search when a field does not say (1 is greedy, 3 the Python reference)',
+  ),
+  MAX_NEW_TOKENS: variable(
+    wholeNumber({ min: 2, max: 1024, default: DEFAULT_MAX_NEW_TOKENS }),
+    'most tokens generated when a field does not say',
+  ),
   ALLOW_HOSTS: variable(
     parsed({ parse: parseAllowHosts, accepts: 'comma-separated hosts (`*.corp.example`), IPs or CIDRs', defaultText: 'none' }),
     'hosts and addresses exempt from the private-address check (`127.0.0.1,*.corp.example,10.0.0.0/8`)',
   ),
   MAX_IMAGE_BYTES: variable(
     wholeNumber({ min: 1, max: MAX_IMAGE_BYTES_CEILING, default: DEFAULT_MAX_IMAGE_BYTES, unit: 'bytes' }),
-    `largest image fetched from a URL or uploaded; base64 images stop at the smaller of this and ${formatByteLimit(DEFAULT_MAX_BASE64_IMAGE_BYTES)}`,
+    'largest image fetched from a URL or uploaded; base64 images stop at the smaller of this and ' +
+      formatByteLimit(DEFAULT_MAX_BASE64_IMAGE_BYTES),
   ),
   MAX_IMAGE_PIXELS: variable(
     wholeNumber({ min: 1, max: MAX_PIXELS_CEILING, default: DEFAULT_MAX_PIXELS, unit: 'pixels' }),
@@ -176,18 +201,28 @@ export const CONFIG_VARIABLES = {
     wholeNumber({ min: 1_000, max: 100_000_000, default: DEFAULT_GRAPHQL_BODY_LIMIT_BYTES, unit: 'bytes' }),
     'largest `/graphql` body: base64 images ride in it, bigger ones use `POST /images`',
   ),
-  MAX_IMAGES_PER_QUERY: variable(wholeNumber({ min: 1, max: 1_000, default: DEFAULT_MAX_IMAGES_PER_QUERY }), 'most URLs in `images(urls:)`'),
+  MAX_IMAGES_PER_QUERY: variable(
+    wholeNumber({ min: 1, max: 1_000, default: DEFAULT_MAX_IMAGES_PER_QUERY }),
+    'most URLs in `images(urls:)`',
+  ),
   SCHEDULER: variable(
     choice({ values: POLICIES, default: DEFAULT_SCHEDULING_POLICY, ignoreCase: true }),
-    "`continuous`: the decode loop takes new work at every step; `batch`: one batch at a time (kept for the benchmark's comparison) ([Engine and performance](#engine-and-performance))",
+    '`continuous`: the decode loop takes new work at every step; `batch`: one batch at a time ' +
+      "(kept for the benchmark's comparison) ([Engine and performance](#engine-and-performance))",
   ),
   BATCH_WINDOW_MS: variable(
     wholeNumber({ min: 0, max: 1_000, default: DEFAULT_BATCH_WINDOW_MS, unit: 'milliseconds' }),
     "the `batch` policy's gathering window: how long the first queued job waits for company",
   ),
   MAX_BATCH_JOBS: variable(wholeNumber({ min: 1, max: 1_024, default: DEFAULT_MAX_BATCH_JOBS }), 'most jobs starting one decode batch'),
-  MAX_QUEUED_JOBS: variable(wholeNumber({ min: 1, max: 100_000, default: DEFAULT_MAX_QUEUED_JOBS }), 'most jobs waiting to start decoding; more answer `BUSY`'),
-  MAX_VISION_BATCH: variable(wholeNumber({ min: 1, max: 64, default: DEFAULT_MAX_VISION_BATCH }), 'images per vision-encoder call (raise it on GPUs)'),
+  MAX_QUEUED_JOBS: variable(
+    wholeNumber({ min: 1, max: 100_000, default: DEFAULT_MAX_QUEUED_JOBS }),
+    'most jobs waiting to start decoding; more answer `BUSY`',
+  ),
+  MAX_VISION_BATCH: variable(
+    wholeNumber({ min: 1, max: 64, default: DEFAULT_MAX_VISION_BATCH }),
+    'images per vision-encoder call (raise it on GPUs)',
+  ),
   FEATURE_CACHE_MB: variable(
     wholeNumber({ min: 1, max: 1_000_000, default: undefined, defaultText: 'a tenth of memory, at most 2048', unit: 'MiB' }),
     'image features kept in process memory, so a second task on an image skips the vision encoder',
@@ -196,7 +231,10 @@ export const CONFIG_VARIABLES = {
     wholeNumber({ min: 1, max: 10_000, default: DEFAULT_SUBSCRIPTION_CONNECTIONS_PER_CLIENT }),
     'open subscription WebSockets per client (API key, else address) ([Streaming](#streaming))',
   ),
-  SUBSCRIPTIONS_PER_CONNECTION: variable(wholeNumber({ min: 1, max: 1_000, default: DEFAULT_SUBSCRIPTIONS_PER_CONNECTION }), 'subscriptions running at once on one WebSocket'),
+  SUBSCRIPTIONS_PER_CONNECTION: variable(
+    wholeNumber({ min: 1, max: 1_000, default: DEFAULT_SUBSCRIPTIONS_PER_CONNECTION }),
+    'subscriptions running at once on one WebSocket',
+  ),
   RESPONSE_CACHE_MB: variable(
     wholeNumber({ min: 0, max: 100_000, default: DEFAULT_RESPONSE_CACHE_BYTES / MIB, unit: 'MiB' }),
     'whole-response cache for repeated queries (0 turns it off)',
@@ -211,7 +249,10 @@ export const CONFIG_VARIABLES = {
     wholeNumber({ min: 1, max: 1_000_000_000, default: DEFAULT_MAX_QUERY_COST }),
     'most estimated cost of a query, in cost units ([Cost and abuse limits](#cost-and-abuse-limits))',
   ),
-  REQUEST_BUDGET: variable(wholeNumber({ min: 1, max: 1_000_000_000, default: DEFAULT_REQUEST_BUDGET }), 'most model work one request may start, in cost units'),
+  REQUEST_BUDGET: variable(
+    wholeNumber({ min: 1, max: 1_000_000_000, default: DEFAULT_REQUEST_BUDGET }),
+    'most model work one request may start, in cost units',
+  ),
   MAX_QUERY_DEPTH: variable(wholeNumber({ min: 2, max: 1_000, default: DEFAULT_MAX_QUERY_DEPTH }), 'query shape: deepest field nesting'),
   MAX_ALIASES: variable(wholeNumber({ min: 0, max: 100_000, default: DEFAULT_MAX_ALIASES }), 'query shape: most aliases'),
   MAX_TASK_FIELDS: variable(
@@ -219,24 +260,46 @@ export const CONFIG_VARIABLES = {
     'query shape: most selections of task-running fields (fragments counted where spread)',
   ),
   RATE_LIMIT: variable(
-    parsed({ parse: parseRateLimit, accepts: '`<requests>/[<count>]<unit>`, unit `s`, `min`, `h` or `d` (`60/min`, `1000/h`, `10/30s`)', defaultText: 'off' }),
+    parsed({
+      parse: parseRateLimit,
+      accepts: '`<requests>/[<count>]<unit>`, unit `s`, `min`, `h` or `d` (`60/min`, `1000/h`, `10/30s`)',
+      defaultText: 'off',
+    }),
     'requests per client per window; counted in Redis when `CACHE_URL` is Redis',
   ),
   TRUST_PROXY: variable(
-    parsed({ parse: parseTrustProxy, accepts: 'a hop count (`1`), or addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`', defaultText: 'off' }),
-    "proxies whose `X-Forwarded-For` names the client (rate limits); `true` is refused (any client could choose its address)",
+    parsed({
+      parse: parseTrustProxy,
+      accepts: 'a hop count (`1`), or addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`',
+      defaultText: 'off',
+    }),
+    'proxies whose `X-Forwarded-For` names the client (rate limits); `true` is refused (any client could choose its address)',
   ),
   API_KEYS: variable(
     parsed({ parse: parseApiKeys, accepts: 'comma-separated keys of 16–256 visible ASCII characters', defaultText: 'none' }),
     'when set, `/graphql` and `/images` need `Authorization: Bearer <key>` or `x-api-key: <key>`',
   ),
   CORS_ORIGINS: variable(
-    parsed({ parse: parseCorsOrigins, accepts: 'comma-separated origins `scheme://host[:port]`, lower case, no path, no default port; `*` is refused', defaultText: 'none (same origin only)' }),
-    'browser origins allowed to call `/graphql` and `/images` cross-origin (`https://app.example.com,http://localhost:5173`) ([HTTP details](#the-graphql-api))',
+    parsed({
+      parse: parseCorsOrigins,
+      accepts: 'comma-separated origins `scheme://host[:port]`, lower case, no path, no default port; `*` is refused',
+      defaultText: 'none (same origin only)',
+    }),
+    'browser origins allowed to call `/graphql` and `/images` cross-origin ' +
+      '(`https://app.example.com,http://localhost:5173`) ([HTTP details](#the-graphql-api))',
   ),
-  INTROSPECTION: variable(flag({ default: (env) => !isProduction(env), defaultText: 'on (off with `NODE_ENV=production`)' }), 'answer `__schema` and `__type`'),
-  GRAPHIQL: variable(flag({ default: (env) => !isProduction(env), defaultText: 'on (off with `NODE_ENV=production`)' }), 'serve GraphiQL at `/`'),
-  FEDERATION: variable(flag({ default: false }), 'serve the schema as an Apollo Federation 2 subgraph, `Image` keyed by `id` ([Federation](#federation))'),
+  INTROSPECTION: variable(
+    flag({ default: (env) => !isProduction(env), defaultText: 'on (off with `NODE_ENV=production`)' }),
+    'answer `__schema` and `__type`',
+  ),
+  GRAPHIQL: variable(
+    flag({ default: (env) => !isProduction(env), defaultText: 'on (off with `NODE_ENV=production`)' }),
+    'serve GraphiQL at `/`',
+  ),
+  FEDERATION: variable(
+    flag({ default: false }),
+    'serve the schema as an Apollo Federation 2 subgraph, `Image` keyed by `id` ([Federation](#federation))',
+  ),
 } as const;
 
 export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;
@@ -245,7 +308,9 @@ export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;
 export type ConfigValues = { readonly [K in ConfigVariableName]: (typeof CONFIG_VARIABLES)[K] extends ConfigVariable<infer T> ? T : never };
 
 /** The `serve` options that override a variable (`model`, `port`). */
-export type ConfigFlagName = { [K in ConfigVariableName]: (typeof CONFIG_VARIABLES)[K] extends { readonly flag: { readonly name: infer F } } ? F : never }[ConfigVariableName];
+export type ConfigFlagName = {
+  [K in ConfigVariableName]: (typeof CONFIG_VARIABLES)[K] extends { readonly flag: { readonly name: infer F } } ? F : never;
+}[ConfigVariableName];
 
 /**
  * Variables that `model pull` and a first `serve` read through src/hub/settings.ts (named as
@@ -258,8 +323,18 @@ export const HUB_VARIABLES: Readonly<Record<string, DocumentedVariable>> = {
     defaultIsValue: true,
     description: 'where `model pull` (and a first `serve`) downloads from',
   },
-  HF_TOKEN: { accepts: 'a token', defaultText: 'none', defaultIsValue: false, description: 'sent to the hub as a bearer token; never printed' },
-  HUGGING_FACE_HUB_TOKEN: { accepts: 'a token', defaultText: 'none', defaultIsValue: false, description: "`HF_TOKEN`'s older name, read when `HF_TOKEN` is unset" },
+  HF_TOKEN: {
+    accepts: 'a token',
+    defaultText: 'none',
+    defaultIsValue: false,
+    description: 'sent to the hub as a bearer token; never printed',
+  },
+  HUGGING_FACE_HUB_TOKEN: {
+    accepts: 'a token',
+    defaultText: 'none',
+    defaultIsValue: false,
+    description: "`HF_TOKEN`'s older name, read when `HF_TOKEN` is unset",
+  },
   HF_HUB_OFFLINE: {
     accepts: '`1`, `true`, `yes` or `on` for offline',
     defaultText: 'off',

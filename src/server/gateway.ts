@@ -258,7 +258,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function jsonErrors(logger: Logger, bodyLimit: number) {
   return (error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.too.large') {
-      sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${formatByteLimit(bodyLimit)} (GRAPHQL_BODY_LIMIT_BYTES); send big images with POST /images and query them by id`);
+      const limit = `${formatByteLimit(bodyLimit)} (GRAPHQL_BODY_LIMIT_BYTES)`;
+      sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit}; send big images with POST /images and query them by id`);
       return;
     }
     if (error.type === 'entity.parse.failed') {

@@ -61,6 +61,7 @@ export interface WholeNumberSpec<D extends number | undefined> {
 /** Digits only: `1e3`, `0x100`, `2.5`, `-1` and `Infinity` are refused, not reinterpreted. */
 export function wholeNumber<D extends number | undefined>(spec: WholeNumberSpec<D>): SettingParser<number | D> {
   const unit = spec.unit ? ` ${spec.unit}` : '';
+  const unitWords = spec.unit ? ` of ${spec.unit}` : '';
   const fixedDefault = typeof spec.default === 'function' ? undefined : spec.default;
   return {
     accepts: `${spec.min}–${spec.max}${unit}`,
@@ -75,7 +76,7 @@ export function wholeNumber<D extends number | undefined>(spec: WholeNumberSpec<
         const shownDefault = fallback === undefined ? spec.defaultText : String(fallback);
         throw new SettingError(
           name,
-          `${name} must be a whole number${spec.unit ? ` of ${spec.unit}` : ''} from ${spec.min} to ${spec.max} (default ${shownDefault}); got ${echoSetting(text)}`,
+          `${name} must be a whole number${unitWords} from ${spec.min} to ${spec.max} (default ${shownDefault}); got ${echoSetting(text)}`,
         );
       }
       return value;
@@ -102,7 +103,8 @@ export function choice<T extends string>(spec: ChoiceSpec<T>): SettingParser<T> 
       if (text === '') return spec.default;
       const wanted = spec.ignoreCase ? text.toLowerCase() : text;
       const found = spec.values.find((value) => value === wanted);
-      if (found === undefined) throw new SettingError(name, `${name} must be ${expected} (default ${spec.default}); got ${echoSetting(text)}`);
+      if (found === undefined)
+        throw new SettingError(name, `${name} must be ${expected} (default ${spec.default}); got ${echoSetting(text)}`);
       return found;
     },
   };
@@ -152,7 +154,10 @@ export function text<D extends string | undefined>(spec: TextSpec<D>): SettingPa
       const value = raw?.trim() ?? '';
       if (value === '') return spec.default;
       if (spec.pattern && !spec.pattern.test(value)) {
-        throw new SettingError(name, `${name} must be ${accepts} (default ${spec.defaultText ?? String(spec.default)}); got ${echoSetting(value)}`);
+        throw new SettingError(
+          name,
+          `${name} must be ${accepts} (default ${spec.defaultText ?? String(spec.default)}); got ${echoSetting(value)}`,
+        );
       }
       if (spec.check) rethrowAsSettingError(name, () => spec.check?.(value));
       return value;

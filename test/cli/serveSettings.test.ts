@@ -25,7 +25,11 @@ const cases: [args: string[], env: NodeJS.ProcessEnv, stderr: string][] = [
   [['serve', '--port', '70000'], {}, 'error: --port must be a whole number from 0 to 65535 (default 4000); got "70000"\n'],
   [['serve'], { MAX_BATCH_JOBS: '0' }, 'error: MAX_BATCH_JOBS must be a whole number from 1 to 1024 (default 32); got "0"\n'],
   // pino would throw at the first log line; the table refuses it before anything starts.
-  [['serve', '--synthetic', 'tiny'], { LOG_LEVEL: 'verbose' }, 'error: LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (default info); got "verbose"\n'],
+  [
+    ['serve', '--synthetic', 'tiny'],
+    { LOG_LEVEL: 'verbose' },
+    'error: LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (default info); got "verbose"\n',
+  ],
 ];
 
 for (const [args, env, stderr] of cases) {

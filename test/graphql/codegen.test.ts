@@ -84,7 +84,8 @@ describe('GraphQL Code Generator', () => {
       for (const { phrase, regions: phraseRegions } of phrases) {
         assert.equal(typeof phrase, 'string');
         for (const { box, segment } of phraseRegions) {
-          assert.ok(box.x1 >= 0 && box.x1 <= box.x2 && box.x2 <= 96 && box.y1 >= 0 && box.y1 <= box.y2 && box.y2 <= 64, `a box inside the 96×64 image: ${JSON.stringify(box)}`);
+          const inside = box.x1 >= 0 && box.x1 <= box.x2 && box.x2 <= 96 && box.y1 >= 0 && box.y1 <= box.y2 && box.y2 <= 64;
+          assert.ok(inside, `a box inside the 96×64 image: ${JSON.stringify(box)}`);
           if (!segment) continue;
           // The area is the shoelace area of the outline the path draws (its points are rounded to 0.01 px).
           const { area, perimeter } = outlineOf(segment.svgPath);

@@ -22,7 +22,13 @@ function refusal(env: Environment, flags: { model?: string; port?: string } = {}
 
 describe('defaults', () => {
   test('the engine gets the engine defaults by value; the feature cache sizes itself', () => {
-    assert.deepEqual(loadConfig({}).engine, { policy: 'continuous', batchWindowMs: 3, maxBatchJobs: 32, maxQueuedJobs: 256, maxVisionBatch: 1 });
+    assert.deepEqual(loadConfig({}).engine, {
+      policy: 'continuous',
+      batchWindowMs: 3,
+      maxBatchJobs: 32,
+      maxQueuedJobs: 256,
+      maxVisionBatch: 1,
+    });
     assert.equal(loadConfig({ FEATURE_CACHE_MB: '100' }).engine.featureCacheBytes, 100 * 1024 * 1024);
   });
 
@@ -91,33 +97,70 @@ describe('defaults', () => {
 describe('refusals name the setting, its range and its real default', () => {
   const cases: [env: Environment, setting: string, message: string][] = [
     // These six printed "(default 0)" before the table: their defaults belong to the engine and the cache.
-    [{ BATCH_WINDOW_MS: '5000' }, 'BATCH_WINDOW_MS', 'BATCH_WINDOW_MS must be a whole number of milliseconds from 0 to 1000 (default 3); got "5000"'],
+    [
+      { BATCH_WINDOW_MS: '5000' },
+      'BATCH_WINDOW_MS',
+      'BATCH_WINDOW_MS must be a whole number of milliseconds from 0 to 1000 (default 3); got "5000"',
+    ],
     [{ MAX_BATCH_JOBS: '0' }, 'MAX_BATCH_JOBS', 'MAX_BATCH_JOBS must be a whole number from 1 to 1024 (default 32); got "0"'],
     [{ MAX_QUEUED_JOBS: 'many' }, 'MAX_QUEUED_JOBS', 'MAX_QUEUED_JOBS must be a whole number from 1 to 100000 (default 256); got "many"'],
     [{ MAX_VISION_BATCH: '0' }, 'MAX_VISION_BATCH', 'MAX_VISION_BATCH must be a whole number from 1 to 64 (default 1); got "0"'],
-    [{ CACHE_RETRY_MS: '5' }, 'CACHE_RETRY_MS', 'CACHE_RETRY_MS must be a whole number of milliseconds from 10 to 3600000 (default 5000); got "5"'],
-    [{ FEATURE_CACHE_MB: '0' }, 'FEATURE_CACHE_MB', 'FEATURE_CACHE_MB must be a whole number of MiB from 1 to 1000000 (default a tenth of memory, at most 2048); got "0"'],
+    [
+      { CACHE_RETRY_MS: '5' },
+      'CACHE_RETRY_MS',
+      'CACHE_RETRY_MS must be a whole number of milliseconds from 10 to 3600000 (default 5000); got "5"',
+    ],
+    [
+      { FEATURE_CACHE_MB: '0' },
+      'FEATURE_CACHE_MB',
+      'FEATURE_CACHE_MB must be a whole number of MiB from 1 to 1000000 (default a tenth of memory, at most 2048); got "0"',
+    ],
     [{ THREADS: '0' }, 'THREADS', `THREADS must be a whole number from 1 to 1024 (default ${availableParallelism()}); got "0"`],
-    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', 'LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (default info); got "verbose"'],
+    [
+      { LOG_LEVEL: 'verbose' },
+      'LOG_LEVEL',
+      'LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (default info); got "verbose"',
+    ],
     [{ LOG_LEVEL: 'INFO' }, 'LOG_LEVEL', 'LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (default info); got "INFO"'],
     [{ DTYPE: 'fp64' }, 'DTYPE', 'DTYPE must be fp32, fp16, q8, int8, uint8, q4, q4f16 or bnb4 (default fp32); got "fp64"'],
     [{ DEVICE: 'tpu' }, 'DEVICE', 'DEVICE must be cpu, cuda or webgpu (default cpu); got "tpu"'],
     [{ SCHEDULER: 'fifo' }, 'SCHEDULER', 'SCHEDULER must be continuous or batch (default continuous); got "fifo"'],
-    [{ CACHE_NAMESPACE: 'a b' }, 'CACHE_NAMESPACE', `CACHE_NAMESPACE must be 1–64 letters, digits, '.', '_' or '-' (default florence); got "a b"`],
-    [{ CACHE_URL: 'mongodb://db' }, 'CACHE_URL', 'CACHE_URL "mongodb://db" has unknown scheme "mongodb:"; expected memory://, redis://host[:port][/db] or rediss://host[:port][/db]'],
-    [{ WORK_LOCK_TTL_MS: '100' }, 'WORK_LOCK_TTL_MS', 'WORK_LOCK_TTL_MS must be a whole number of milliseconds from 300 to 3600000 (default 30000); got "100"'],
-    [{ RESPONSE_CACHE_MB: '-1' }, 'RESPONSE_CACHE_MB', 'RESPONSE_CACHE_MB must be a whole number of MiB from 0 to 100000 (default 64); got "-1"'],
+    [
+      { CACHE_NAMESPACE: 'a b' },
+      'CACHE_NAMESPACE',
+      `CACHE_NAMESPACE must be 1–64 letters, digits, '.', '_' or '-' (default florence); got "a b"`,
+    ],
+    [
+      { CACHE_URL: 'mongodb://db' },
+      'CACHE_URL',
+      'CACHE_URL "mongodb://db" has unknown scheme "mongodb:"; expected memory://, redis://host[:port][/db] or rediss://host[:port][/db]',
+    ],
+    [
+      { WORK_LOCK_TTL_MS: '100' },
+      'WORK_LOCK_TTL_MS',
+      'WORK_LOCK_TTL_MS must be a whole number of milliseconds from 300 to 3600000 (default 30000); got "100"',
+    ],
+    [
+      { RESPONSE_CACHE_MB: '-1' },
+      'RESPONSE_CACHE_MB',
+      'RESPONSE_CACHE_MB must be a whole number of MiB from 0 to 100000 (default 64); got "-1"',
+    ],
     [{ PORT: '65536' }, 'PORT', 'PORT must be a whole number from 0 to 65535 (default 4000); got "65536"'],
     [{ FEDERATION: 'x'.repeat(50) }, 'FEDERATION', `FEDERATION must be true or false (default false); got "${'x'.repeat(40)}…"`],
   ];
   for (const [env, setting, message] of cases) {
-    test(`${Object.entries(env).map(([name, value]) => `${name}=${String(value).slice(0, 12)}`).join(' ')}`, () => {
+    test(`${Object.entries(env)
+      .map(([name, value]) => `${name}=${String(value).slice(0, 12)}`)
+      .join(' ')}`, () => {
       assert.deepEqual(refusal(env), { setting, message });
     });
   }
 
   test('a bad --port names the flag, not PORT', () => {
-    assert.deepEqual(refusal({ PORT: '8080' }, { port: 'http' }), { setting: '--port', message: '--port must be a whole number from 0 to 65535 (default 4000); got "http"' });
+    assert.deepEqual(refusal({ PORT: '8080' }, { port: 'http' }), {
+      setting: '--port',
+      message: '--port must be a whole number from 0 to 65535 (default 4000); got "http"',
+    });
   });
 
   test('every whole-number variable states the default it really has', () => {

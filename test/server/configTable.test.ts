@@ -18,9 +18,15 @@ test("README.md's configuration table is the one rendered from the table (npm ru
 
 test('the renderer replaces exactly the first table under the heading, and refuses a README without one', () => {
   const readme = ['# x', '## Configuration', '', '| a |', '| --- |', '| old |', '', 'GPU hosts: after the table.', '| other |'].join('\n');
-  assert.equal(spliceConfigTable(readme, '| new |'), ['# x', '## Configuration', '', '| new |', '', 'GPU hosts: after the table.', '| other |'].join('\n'));
+  assert.equal(
+    spliceConfigTable(readme, '| new |'),
+    ['# x', '## Configuration', '', '| new |', '', 'GPU hosts: after the table.', '| other |'].join('\n'),
+  );
   assert.throws(() => spliceConfigTable('# x\n## Usage\n| a |', '| new |'), /^Error: README\.md has no "## Configuration" heading$/);
-  assert.throws(() => spliceConfigTable('## Configuration\ntext\n## Next\n| a |', '| new |'), /^Error: README\.md has no table under "## Configuration"$/);
+  assert.throws(
+    () => spliceConfigTable('## Configuration\ntext\n## Next\n| a |', '| new |'),
+    /^Error: README\.md has no table under "## Configuration"$/,
+  );
 });
 
 test('a cell with a | is escaped, so the row keeps its four columns', () => {
@@ -33,7 +39,8 @@ test('every environment variable src/ reads by name is in the table', async () =
   const read = new Set<string>();
   for (const file of await sourceFiles(join(repoRoot, 'src'))) {
     const source = await readFile(file, 'utf8');
-    for (const match of source.matchAll(/\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]|process\.env\.([A-Z][A-Z0-9_]*)/g)) read.add(match[1] ?? match[2] ?? '');
+    for (const match of source.matchAll(/\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]|process\.env\.([A-Z][A-Z0-9_]*)/g))
+      read.add(match[1] ?? match[2] ?? '');
   }
   // The scan must see the variables other modules read themselves, or it would prove nothing.
   for (const name of ['HF_ENDPOINT', 'HF_HUB_OFFLINE', 'XDG_CACHE_HOME']) assert.ok(read.has(name), `the scan finds ${name}`);

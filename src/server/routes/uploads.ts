@@ -68,7 +68,8 @@ export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Route
     const upload = await state.services.uploads.get(id);
     if (!upload) {
       const hours = Math.round(state.services.uploads.ttlMs / 3_600_000);
-      sendGraphQLError(res, 404, 'IMAGE_NOT_FOUND', `no stored image has id ${id}; upload the bytes with POST /images (stored images expire after ${hours} h)`);
+      const message = `no stored image has id ${id}; upload the bytes with POST /images (stored images expire after ${hours} h)`;
+      sendGraphQLError(res, 404, 'IMAGE_NOT_FOUND', message);
       return;
     }
     // The bytes of an id never change; the browser may keep them as long as the gateway does.
