@@ -321,7 +321,7 @@ export const HUB_VARIABLES: Readonly<Record<string, DocumentedVariable>> = {
     accepts: 'an http(s) URL',
     defaultText: DEFAULT_HF_ENDPOINT,
     defaultIsValue: true,
-    description: 'where `model pull` (and a first `serve`) downloads from',
+    description: 'the hub that `model pull` (and a first `serve`) downloads models from, mirrors included',
   },
   HF_TOKEN: {
     accepts: 'a token',
