@@ -10,11 +10,12 @@
  * A bad URL fails at startup with a CacheConfigError; an unreachable Redis does not: the cache starts
  * degraded (one warning) and picks Redis up when it answers.
  */
-import KeyvRedis, { createClient } from '@keyv/redis';
+import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { CacheConfigError } from './errors.js';
 import type { Logger } from './logger.js';
 import { MemoryStore } from './memoryStore.js';
+import { closeRedisClient, createRedisClient, DEFAULT_CONNECT_TIMEOUT_MS } from './redisClient.js';
 import { ResilientResultCache, type CacheBackend, type ResultCache } from './resultCache.js';
 import { deserializeEntry, serializeEntry } from './serialization.js';
 import { StoreTimeoutError, withTimeout } from './timeout.js';
@@ -49,14 +50,7 @@ export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_ENTRIES = 100_000;
 /** Short and specific, so a Redis shared with other programs shows whose keys these are. */
 export const DEFAULT_NAMESPACE = 'florence';
-/** A local or LAN Redis connects in milliseconds; startup should not stall on one that does not. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
-/** Cap of the reconnect backoff: a restarted Redis is noticed within about a second. */
-const RECONNECT_MAX_DELAY_MS = 1_000;
-/** First reconnect delay, doubled per attempt up to the cap. */
-const RECONNECT_BASE_DELAY_MS = 50;
-/** How long a graceful Redis close may wait for replies to commands in flight. */
-const CLOSE_TIMEOUT_MS = 1_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS } from './redisClient.js';
 /** Namespaces end up in every Redis key; keep them plain so keys stay greppable and unambiguous. */
 export const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const EXPECTED = 'expected memory://, redis://host[:port][/db] or rediss://host[:port][/db]';
@@ -175,21 +169,14 @@ async function redisBackend(
 ): Promise<{ backend: CacheBackend; initialFailure: unknown; client: LockClient }> {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let lastError: unknown;
-  const client = createClient({
+  // The result cache serves from memory while Redis is down, and does the warning itself.
+  const client = createRedisClient({
     url: target.url,
-    // Fail commands at once while disconnected instead of queueing them until Redis returns: the
-    // result cache then serves from memory rather than holding requests for the whole deadline.
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: connectTimeoutMs,
-      // Keep reconnecting forever in the background; the result cache's probe notices when it worked.
-      reconnectStrategy: (retries: number) => Math.min(RECONNECT_BASE_DELAY_MS * 2 ** Math.min(retries, 16), RECONNECT_MAX_DELAY_MS),
+    connectTimeoutMs,
+    onError: (error: unknown) => {
+      lastError = error;
+      options.logger.debug({ err: error, store: target.name }, 'redis client error');
     },
-  });
-  // Without a listener an 'error' event would crash the process; the result cache does the warning.
-  client.on('error', (error: unknown) => {
-    lastError = error;
-    options.logger.debug({ err: error, store: target.name }, 'redis client error');
   });
   const store = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
   const keyv = new Keyv({ store, namespace, useKeyPrefix: false, serialize: serializeEntry, deserialize: deserializeEntry, throwOnErrors: true });
@@ -204,25 +191,7 @@ async function redisBackend(
       initialFailure = new Error(`not connected within ${connectTimeoutMs} ms: ${lastError.message}`, { cause: lastError });
     }
   }
-  const close = async (): Promise<void> => {
-    if (!client.isOpen) return;
-    if (!client.isReady) {
-      client.destroy();
-      return;
-    }
-    try {
-      await withTimeout(client.close(), CLOSE_TIMEOUT_MS, `redis at ${target.name} (close)`);
-    } catch {
-      // A hung server never answers the commands close() waits for: fail them and let the process exit
-      // (destroy() still flushes the queue but throws because close() already marked the socket closed).
-      try {
-        client.destroy();
-      } catch {
-        // already closed
-      }
-      client.unref();
-    }
-  };
+  const close = (): Promise<void> => closeRedisClient(client, `redis at ${target.name}`);
   return { backend: { name: target.name, keyv, close }, initialFailure, client };
 }
 

@@ -29,6 +29,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { reasonOf } from '../shared/abort.js';
 import type { Logger } from './logger.js';
 import { withTimeout } from './timeout.js';
 
@@ -398,8 +399,4 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<Error
   } catch {
     return signal ? reasonOf(signal) : new Error('aborted');
   }
-}
-
-function reasonOf(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
 }

@@ -8,7 +8,7 @@ import { drawResult } from '../images/overlay.js';
 import { readImageBytes } from '../vision/image.js';
 import { Florence2 } from '../vision/florence2.js';
 import { DEFAULT_MAX_NEW_TOKENS } from '../vision/generation/settings.js';
-import { DTYPE_SUFFIXES, isModelDtype } from '../vision/modelFiles.js';
+import { DEFAULT_DTYPE, isModelDtype, MODEL_DTYPES } from '../vision/modelFiles.js';
 import { parseCommandLine, usageError, type CommandSpec } from './commandLine.js';
 import { RUN } from './commands.js';
 import { resolveModelDir } from './modelDir.js';
@@ -18,7 +18,7 @@ const RUN_OPTIONS = {
   model: { type: 'string', value: 'DIR', help: 'the model folder', default: `$MODEL_DIR, else the cached ${DEFAULT_MODEL_REPO}` },
   beams: { type: 'string', value: 'N', help: 'beams of beam search, 1 to 16: 1 is greedy, 3 the Python reference', default: '1' },
   'max-new-tokens': { type: 'string', value: 'N', help: 'most tokens to generate, 2 to 1024', default: String(DEFAULT_MAX_NEW_TOKENS) },
-  dtype: { type: 'string', value: 'D', help: `which ONNX files to load: ${Object.keys(DTYPE_SUFFIXES).join(', ')}`, default: 'fp32' },
+  dtype: { type: 'string', value: 'D', help: `which ONNX files to load: ${MODEL_DTYPES.join(', ')}`, default: DEFAULT_DTYPE },
   json: { type: 'boolean', help: 'print the whole result object as JSON', default: 'off' },
   draw: { type: 'string', value: 'OUT.png', help: 'also write the image with the boxes, quads and polygons drawn over it', default: 'off' },
 } as const;
@@ -38,8 +38,8 @@ export async function runTaskCommand(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [task = '', imagePath = ''] = positionals;
-  const dtype = values.dtype ?? 'fp32';
-  if (!isModelDtype(dtype)) return usageError(RUN_SPEC, `unknown --dtype ${dtype}; expected ${Object.keys(DTYPE_SUFFIXES).join(', ')}`);
+  const dtype = values.dtype ?? DEFAULT_DTYPE;
+  if (!isModelDtype(dtype)) return usageError(RUN_SPEC, `unknown --dtype ${dtype}; expected ${MODEL_DTYPES.join(', ')}`);
   const numBeams = wholeNumber(values.beams);
   if (numBeams === null) return usageError(RUN_SPEC, `--beams takes a whole number, got ${JSON.stringify(values.beams)}`);
   const maxNewTokens = wholeNumber(values['max-new-tokens']);

@@ -5,19 +5,30 @@
  */
 import { DEFAULT_MODEL_REPO } from '../hub/modelCache.js';
 import { ensureSyntheticModel } from '../synth/cache.js';
-import { ConfigError, DEFAULT_PORT, loadConfig } from '../server/config.js';
+import { ConfigError, loadConfig, type GatewayConfig } from '../server/config.js';
+import { CONFIG_VARIABLES, type ConfigVariable } from '../server/configVariables.js';
 import { startGateway } from '../server/gateway.js';
-import { DTYPE_SUFFIXES, isModelDtype } from '../vision/modelFiles.js';
-import { EXIT_USAGE, parseCommandLine, usageError, type CommandSpec } from './commandLine.js';
+import { EXIT_USAGE, parseCommandLine, usageError, type CliOption, type CommandSpec } from './commandLine.js';
 import { SERVE } from './commands.js';
 import { noModelHelp } from './modelDir.js';
 import { ensureDefaultModel } from './modelPull.js';
 
+/** A flag that stands in for its environment variable: help and default come from the configuration table. */
+function variableOption(name: string, variable: ConfigVariable<unknown>): CliOption {
+  const value = variable.flag?.value ?? 'VALUE';
+  return { type: 'string', value, help: variable.description, default: `$${name}, else ${variable.parser.defaultText}` };
+}
+
 const SERVE_OPTIONS = {
-  model: { type: 'string', value: 'DIR', help: 'the model folder: an onnx-community Florence-2 export', default: `$MODEL_DIR, else the cached ${DEFAULT_MODEL_REPO}, downloaded on first start` },
-  port: { type: 'string', value: 'N', help: 'the port to listen on; 0 picks a free one', default: `$PORT, else ${DEFAULT_PORT}` },
-  synthetic: { type: 'string', value: 'tiny|base', help: 'serve a synthetic model of random weights instead (made once, then reused)', default: 'off' },
-} as const;
+  model: variableOption('MODEL_DIR', CONFIG_VARIABLES.MODEL_DIR),
+  port: variableOption('PORT', CONFIG_VARIABLES.PORT),
+  synthetic: {
+    type: 'string',
+    value: 'tiny|base',
+    help: 'serve a synthetic model of random weights instead (made once, then reused)',
+    default: 'off',
+  },
+} as const satisfies Record<string, CliOption>;
 
 export const SERVE_SPEC: CommandSpec<typeof SERVE_OPTIONS> = {
   ...SERVE,
@@ -30,34 +41,30 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(SERVE_SPEC, argv);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  let modelDir: string | undefined;
-  if (values.synthetic !== undefined) {
-    if (values.synthetic !== 'tiny' && values.synthetic !== 'base') return usageError(SERVE_SPEC, `--synthetic takes tiny or base; got ${JSON.stringify(values.synthetic)}`);
-    // Random weights with the real interface: answers are meaningless, behaviour is real.
-    modelDir = await ensureSyntheticModel({ size: values.synthetic, bias: 'structured' });
-    console.error(`serving a synthetic ${values.synthetic} model (random weights) from ${modelDir}`);
-  } else {
-    modelDir = values.model ?? (process.env['MODEL_DIR']?.trim() || undefined);
-    if (!modelDir) {
-      // First start: pull the default model (progress on stderr); offline with nothing cached, explain.
-      const dtype = process.env['DTYPE']?.trim() || 'fp32';
-      if (!isModelDtype(dtype)) {
-        console.error(`error: DTYPE must be one of ${Object.keys(DTYPE_SUFFIXES).join(', ')}; got ${JSON.stringify(dtype)}`);
-        return EXIT_USAGE;
-      }
-      modelDir = await ensureDefaultModel({ dtype });
-      if (!modelDir) console.error(noModelHelp());
-    }
+  if (values.synthetic !== undefined && values.synthetic !== 'tiny' && values.synthetic !== 'base') {
+    return usageError(SERVE_SPEC, `--synthetic takes tiny or base; got ${JSON.stringify(values.synthetic)}`);
   }
-  if (!modelDir) return 1;
-  let config;
+  // Every setting is checked before anything is downloaded or generated.
+  let config: GatewayConfig;
   try {
-    config = loadConfig(process.env, { model: modelDir, port: values.port });
+    config = loadConfig(process.env, { model: values.model, port: values.port });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
     return EXIT_USAGE;
   }
+  let modelDir = config.modelDir;
+  if (values.synthetic !== undefined) {
+    // Random weights with the real interface: answers are meaningless, behaviour is real.
+    modelDir = await ensureSyntheticModel({ size: values.synthetic, bias: 'structured' });
+    console.error(`serving a synthetic ${values.synthetic} model (random weights) from ${modelDir}`);
+  } else if (modelDir === undefined) {
+    // First start: pull the default model (progress on stderr); offline with nothing cached, explain.
+    modelDir = await ensureDefaultModel({ dtype: config.dtype });
+    if (modelDir === undefined) console.error(noModelHelp());
+  }
+  if (modelDir === undefined) return 1;
+  config = { ...config, modelDir };
   const gateway = await startGateway(config);
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {

@@ -10,6 +10,7 @@
  *   queue, or the decode loop at its next step.
  * - Streaming: a caller may follow a computation's text as it is decoded (`stream`).
  */
+import { reasonOf } from '../shared/abort.js';
 import { DisposedError, FlorenceError } from '../vision/errors.js';
 import type { Florence2, RunResult, TaskPlan } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
@@ -289,6 +290,3 @@ function imagesOf(images: readonly ImageHandle[]): ImageBytes[] {
   return [...byId.values()];
 }
 
-export function reasonOf(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
-}

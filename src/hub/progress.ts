@@ -3,6 +3,10 @@
  * rate, ETA, current file). Elsewhere (CI logs, `npm start` piped to a file): a few plain lines,
  * one per file and one per quarter of the bytes, so logs stay short and readable.
  */
+import { formatBytes } from '../shared/bytes.js';
+
+/** Re-exported for the hub's callers (`model pull`'s summary); the formatter itself is shared. */
+export { formatBytes };
 
 export interface PullProgress {
   /** What is about to happen: files and bytes to download, files already verified. */
@@ -162,18 +166,6 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
       lineOpen = false;
     },
   };
-}
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(bytes: number): string {
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
 }
 
 export function formatDuration(seconds: number): string {

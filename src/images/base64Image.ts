@@ -4,6 +4,7 @@
  * length before anything is decoded or copied, so an oversized payload costs one scan. The bytes are not
  * trusted as an image: the caller sniffs them with sharp.
  */
+import { formatByteLimit } from '../shared/bytes.js';
 import { ImageTooLargeError, TaskInputError } from '../vision/errors.js';
 
 /** Longest piece of the user's text quoted back in a message. */
@@ -17,7 +18,7 @@ export function decodeBase64Image(text: string, maxBytes: number): Uint8Array {
   const payload = stripDataUrl(text.trim());
   const decodedLength = Math.floor((countDataCharacters(payload) * 3) / 4);
   if (decodedLength > maxBytes) {
-    throw new ImageTooLargeError(`the base64 image holds ${decodedLength} bytes; the limit is ${describeBytes(maxBytes)}`);
+    throw new ImageTooLargeError(`the base64 image holds ${decodedLength} bytes; the limit is ${formatByteLimit(maxBytes)}`);
   }
   const invalid = /[^A-Za-z0-9+/\-_=\t\n\f\r ]/.exec(payload);
   if (invalid !== null) {
@@ -72,10 +73,6 @@ function checkShape(encoded: string): void {
   if (encoded.length !== withoutPadding.length && encoded.length % 4 !== 0) {
     throw new TaskInputError(`the base64 image has padding ("=") but ${encoded.length} characters, not a multiple of 4; ${EXPECTED}`);
   }
-}
-
-function describeBytes(bytes: number): string {
-  return bytes >= 1e6 && bytes % 1e5 === 0 ? `${bytes / 1e6} MB` : `${bytes} bytes`;
 }
 
 function echo(text: string): string {

@@ -5,6 +5,7 @@
  * malformed user input is `TaskInputError` (BAD_INPUT), both from `../vision/errors.js`, so one
  * failure kind keeps one code wherever the image came from.
  */
+import { SettingError } from '../shared/settings.js';
 import { FlorenceError } from '../vision/errors.js';
 
 /** Why a fetch was refused before (or instead of) talking to the remote host. */
@@ -53,18 +54,10 @@ export class FetchFailedError extends FlorenceError {
 }
 
 /**
- * A bad image-layer setting (ALLOW_HOSTS, MAX_IMAGE_BYTES…) found at startup. Not a FlorenceError:
- * it is the operator's mistake, raised before any request exists, so it has no client-facing code.
+ * A bad image-layer setting (ALLOW_HOSTS) found at startup. Not a FlorenceError: it is the
+ * operator's mistake, raised before any request exists, so it has no client-facing code.
  */
-export class ImageConfigError extends Error {
-  /** The environment variable (or option) at fault. */
-  readonly setting: string;
-  constructor(setting: string, message: string) {
-    super(message);
-    this.setting = setting;
-    this.name = new.target.name;
-  }
-}
+export class ImageConfigError extends SettingError {}
 
 /** `image(id:)` names no stored upload (never uploaded, or expired). */
 export class ImageNotFoundError extends FlorenceError {

@@ -12,6 +12,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { formatByteLimit } from '../shared/bytes.js';
 import { TaskInputError, FlorenceError, ImageTooLargeError } from '../vision/errors.js';
 import { classifyAddress, describeAddressClass, isIpAddress, type AllowHosts } from './addressPolicy.js';
 import { FetchFailedError, FetchRefusedError } from './errors.js';
@@ -203,7 +204,7 @@ function readResponse(response: IncomingMessage, maxBytes: number, target: URL, 
   }
   const declared = response.headers['content-length'];
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
-    settle(new ImageTooLargeError(`the image at ${target.host} is ${declared} bytes (Content-Length); the limit is ${describeBytes(maxBytes)}`));
+    settle(new ImageTooLargeError(`the image at ${target.host} is ${declared} bytes (Content-Length); the limit is ${formatByteLimit(maxBytes)}`));
     return;
   }
   const chunks: Buffer[] = [];
@@ -211,7 +212,7 @@ function readResponse(response: IncomingMessage, maxBytes: number, target: URL, 
   response.on('data', (chunk: Buffer) => {
     received += chunk.length;
     if (received > maxBytes) {
-      settle(new ImageTooLargeError(`the image at ${target.host} is over ${describeBytes(maxBytes)} (received ${received} bytes so far); the limit is ${describeBytes(maxBytes)}`));
+      settle(new ImageTooLargeError(`the image at ${target.host} is over ${formatByteLimit(maxBytes)} (received ${received} bytes so far); the limit is ${formatByteLimit(maxBytes)}`));
       return;
     }
     chunks.push(chunk);
@@ -347,10 +348,6 @@ function checkOptions(maxBytes: number, timeoutMs: number, maxRedirects: number)
   if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) {
     throw new RangeError(`fetchImage: maxRedirects must be a non-negative integer, got ${maxRedirects}`);
   }
-}
-
-function describeBytes(bytes: number): string {
-  return bytes >= 1e6 && bytes % 1e5 === 0 ? `${bytes / 1e6} MB` : `${bytes} bytes`;
 }
 
 function echo(text: string): string {

@@ -21,6 +21,7 @@ import { createErrorFormatter } from '../graphql/errors.js';
 import { buildSubgraphGatewaySchema } from '../graphql/federation.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import type { GatewayServices } from '../graphql/services.js';
+import { formatByteLimit } from '../shared/bytes.js';
 import { DeadlineExceededError } from '../vision/errors.js';
 import type { GatewayConfig } from './config.js';
 import { Engine } from '../engine/engine.js';
@@ -29,6 +30,7 @@ import { requestMetricsPlugin } from '../observability/requestMetricsPlugin.js';
 import { loadServices } from './loadServices.js';
 import { apiKeyMiddleware, createApiKeyCheck } from './middleware/apiKeys.js';
 import { corsMiddleware, isAllowedOrigin } from './middleware/cors.js';
+import { sendGraphQLError } from './middleware/graphqlErrorResponse.js';
 import { rateLimitMiddleware } from './middleware/rateLimit.js';
 import { costLimitPlugin, createCostCheck } from './plugins/costLimitPlugin.js';
 import { queryShapeRules } from './plugins/queryShapeRules.js';
@@ -137,7 +139,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     (req: Request, res: Response, next: NextFunction) => {
       const reason = readiness.unavailableReason();
       if (reason === undefined) return next();
-      res.status(503).json({ errors: [{ message: reason, extensions: { code: 'UNAVAILABLE' } }] });
+      sendGraphQLError(res, 503, 'UNAVAILABLE', reason);
     },
     responseCache.middleware(
       () => (readiness.value.status === 'ready' ? readiness.value.services.model.fingerprint : undefined),
@@ -256,17 +258,16 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function jsonErrors(logger: Logger, bodyLimit: number) {
   return (error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.too.large') {
-      res.status(413).json({
-        errors: [{ message: `the request body is larger than ${bodyLimit} bytes; send big images with POST /images and query them by id`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
-      });
+      const limit = `${formatByteLimit(bodyLimit)} (GRAPHQL_BODY_LIMIT_BYTES)`;
+      sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit}; send big images with POST /images and query them by id`);
       return;
     }
     if (error.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
       return;
     }
     logger.error({ err: error }, 'unhandled error in an HTTP route');
-    res.status(error.status ?? 500).json({ errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    sendGraphQLError(res, error.status ?? 500, 'INTERNAL_SERVER_ERROR', 'internal error');
   };
 }
 

@@ -23,6 +23,10 @@ export const DTYPE_SUFFIXES = {
   bnb4: '_bnb4',
 } as const;
 export type ModelDtype = keyof typeof DTYPE_SUFFIXES;
+/** Every dtype key, in the order the docs list them. */
+export const MODEL_DTYPES = Object.keys(DTYPE_SUFFIXES) as ModelDtype[];
+/** Full precision: every export has these files, and they match the Python reference. */
+export const DEFAULT_DTYPE: ModelDtype = 'fp32';
 
 /** One dtype for every module, or a per-module map (unnamed modules default to fp32). */
 export type DtypeOption = ModelDtype | Partial<Record<ModelModule, ModelDtype>>;
@@ -67,7 +71,7 @@ export interface ModelFolder {
 }
 
 /** Resolves and checks every file the runtime needs; throws ModelFilesError naming what is wrong. */
-export function openModelFolder(dir: string, dtype: DtypeOption = 'fp32'): ModelFolder {
+export function openModelFolder(dir: string, dtype: DtypeOption = DEFAULT_DTYPE): ModelFolder {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new ModelFilesError(`model folder ${dir} does not exist; expected a folder with config.json, tokenizer.json and onnx/*.onnx`);
   }
@@ -94,7 +98,7 @@ export function openModelFolder(dir: string, dtype: DtypeOption = 'fp32'): Model
 export function resolveDtypes(dtype: DtypeOption): Record<ModelModule, ModelDtype> {
   const perModule = {} as Record<ModelModule, ModelDtype>;
   for (const module of MODEL_MODULES) {
-    const chosen = typeof dtype === 'string' ? dtype : (dtype[module] ?? 'fp32');
+    const chosen = typeof dtype === 'string' ? dtype : (dtype[module] ?? DEFAULT_DTYPE);
     if (!isModelDtype(chosen)) {
       throw new ModelFilesError(`unknown dtype "${String(chosen)}" for ${module}; expected one of ${Object.keys(DTYPE_SUFFIXES).join(', ')}`);
     }

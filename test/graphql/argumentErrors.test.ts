@@ -51,7 +51,7 @@ describe('generation options', () => {
     const { status, body } = await gateway.graphql<{ image: { objects: { segment: unknown }[] } }>(query, { b: base64 });
     assert.equal(status, 200);
     const objects = body.data!.image.objects;
-    assert.ok(objects.length > 0, 'the tiny model finds objects');
+    assert.ok(objects.length > 0, 'the tiny model (seed 1, structured bias) finds objects');
     assert.deepEqual(objects.map((object) => object.segment), objects.map(() => null));
     assert.deepEqual(described(body.errors), objects.map((_, i) => `image.objects.${i}.segment: BAD_INPUT numBeams must be an integer from 1 to 16, got 40`));
   });

@@ -77,11 +77,19 @@ describe('GraphQL Code Generator', () => {
       assert.equal(image.height, 64);
       assert.equal(typeof image.caption?.text, 'string');
       const phrases = image.caption?.phrases ?? [];
-      for (const { phrase, regions } of phrases) {
+      // The default test model (tiny, seed 1, structured bias: test/helpers/models.ts) grounds phrases with
+      // outlined regions on this image; without any, the checks below would hold vacuously.
+      const regions = phrases.flatMap((phrase) => phrase.regions);
+      assert.ok(regions.length > 0 && regions.every((region) => region.segment), JSON.stringify(phrases).slice(0, 400));
+      for (const { phrase, regions: phraseRegions } of phrases) {
         assert.equal(typeof phrase, 'string');
-        for (const region of regions) {
-          assert.equal(typeof region.box.x1, 'number');
-          if (region.segment) assert.ok(region.segment.area >= 0 && region.segment.svgPath.length >= 0);
+        for (const { box, segment } of phraseRegions) {
+          const inside = box.x1 >= 0 && box.x1 <= box.x2 && box.x2 <= 96 && box.y1 >= 0 && box.y1 <= box.y2 && box.y2 <= 64;
+          assert.ok(inside, `a box inside the 96×64 image: ${JSON.stringify(box)}`);
+          if (!segment) continue;
+          // The area is the shoelace area of the outline the path draws (its points are rounded to 0.01 px).
+          const { area, perimeter } = outlineOf(segment.svgPath);
+          assert.ok(Math.abs(area - segment.area) <= 0.02 * perimeter, `area ${segment.area} vs ${area} from ${segment.svgPath}`);
         }
       }
       const text = formatCascade(result);
@@ -117,4 +125,22 @@ async function readTree(dir: string): Promise<Record<string, string>> {
     files[relative(dir, path)] = await readFile(path, 'utf8');
   }
   return files;
+}
+
+/** Area (shoelace, summed over subpaths) and perimeter of an SVG path of `M x y L x y … Z` polygons. */
+function outlineOf(svgPath: string): { area: number; perimeter: number } {
+  let area = 0;
+  let perimeter = 0;
+  for (const subpath of svgPath.split('Z').map((part) => part.trim()).filter((part) => part !== '')) {
+    assert.match(subpath, /^M-?[\d.]+ -?[\d.]+( L-?[\d.]+ -?[\d.]+)*$/, svgPath);
+    const points = subpath.slice(1).split(' L').map((pair) => pair.trim().split(' ').map(Number));
+    let twiceArea = 0;
+    points.forEach(([x = 0, y = 0], i) => {
+      const [nx = 0, ny = 0] = points[(i + 1) % points.length] ?? [];
+      twiceArea += x * ny - nx * y;
+      perimeter += Math.hypot(nx - x, ny - y);
+    });
+    area += Math.abs(twiceArea) / 2;
+  }
+  return { area, perimeter };
 }

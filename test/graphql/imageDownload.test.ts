@@ -70,7 +70,7 @@ describe('GET /images/{id}', () => {
     assert.equal(response.status, 404);
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
     assert.deepEqual(await response.json(), {
-      error: { code: 'IMAGE_NOT_FOUND', message: `no stored image has id ${UNKNOWN_ID}; upload the bytes with POST /images (stored images expire after 1 h)` },
+      errors: [{ message: `no stored image has id ${UNKNOWN_ID}; upload the bytes with POST /images (stored images expire after 1 h)`, extensions: { code: 'IMAGE_NOT_FOUND' } }],
     });
   });
 
@@ -86,7 +86,7 @@ describe('GET /images/{id}', () => {
       const response = await fetch(`${open.url}/images/${path}`);
       assert.equal(response.status, 400, path);
       assert.deepEqual(await response.json(), {
-        error: { code: 'BAD_INPUT', message: `expected an image id "sha256:" followed by 64 lowercase hex digits, got ${JSON.stringify(echoed)}` },
+        errors: [{ message: `expected an image id "sha256:" followed by 64 lowercase hex digits, got ${JSON.stringify(echoed)}`, extensions: { code: 'BAD_INPUT' } }],
       });
     }
   });

@@ -27,12 +27,17 @@ before(async () => {
       response.writeHead(404).end();
     }
   });
-  strict = await startTestGateway({ MAX_IMAGE_PIXELS: '200000' });
+  strict = await startTestGateway({ MAX_IMAGE_PIXELS: '200000', MAX_IMAGE_BYTES: '2000000' });
   trusting = await startTestGateway({ ALLOW_HOSTS: '127.0.0.1' });
 });
 after(async () => {
   await Promise.all([strict.stop(), trusting.stop(), imageHost.close()]);
 });
+
+/** What every refusal of `/images` answers: the GraphQL error shape. */
+interface UploadRefusal {
+  readonly errors: readonly { readonly message: string; readonly extensions: { readonly code: string } }[];
+}
 
 function onlyError(errors: GraphQLErrorBody[] | undefined): GraphQLErrorBody {
   assert.equal(errors?.length, 1, JSON.stringify(errors));
@@ -103,16 +108,22 @@ describe('uploads', () => {
     assert.equal(onlyError(malformed.body.errors).extensions!.code, 'BAD_INPUT');
   });
 
-  test('uploads are checked like any image: SVG 400, garbage 400, oversize 413, JSON answers', async () => {
+  test('uploads are checked like any image: SVG 400, garbage 400, oversize 413, in the GraphQL error shape', async () => {
     const svg = await fetch(`${strict.url}/images`, { method: 'POST', body: '<svg xmlns="http://www.w3.org/2000/svg"/>' });
     assert.equal(svg.status, 400);
-    assert.equal(((await svg.json()) as { error: { code: string } }).error.code, 'BAD_IMAGE');
+    assert.equal(((await svg.json()) as UploadRefusal).errors[0]?.extensions.code, 'BAD_IMAGE');
     const empty = await fetch(`${strict.url}/images`, { method: 'POST', body: new Uint8Array() });
     assert.equal(empty.status, 400);
     const huge = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#123456' } }).png().toBuffer();
     const tooMany = await fetch(`${strict.url}/images`, { method: 'POST', body: huge });
     assert.equal(tooMany.status, 413);
-    assert.equal(((await tooMany.json()) as { error: { code: string } }).error.code, 'IMAGE_TOO_LARGE');
+    assert.equal(((await tooMany.json()) as UploadRefusal).errors[0]?.extensions.code, 'IMAGE_TOO_LARGE');
+    // Over MAX_IMAGE_BYTES the body parser refuses before anything is read as an image: the same shape.
+    const tooBig = await fetch(`${strict.url}/images`, { method: 'POST', body: new Uint8Array(2_000_001) });
+    assert.equal(tooBig.status, 413);
+    assert.deepEqual(await tooBig.json(), {
+      errors: [{ message: 'the upload is larger than the 2 MB limit (MAX_IMAGE_BYTES)', extensions: { code: 'IMAGE_TOO_LARGE' } }],
+    });
   });
 
   test('EXIF orientation is applied: an upright-rotated JPEG reports the shown size', async () => {

@@ -69,6 +69,7 @@ describe('scores over HTTP on the tiny model', () => {
     const data = body.data!.image;
     const inUnitRange = (score: number | null) => score !== null && score > 0 && score <= 1;
 
+    // Answers with regions on every task: the default test model's (tiny, seed 1, structured bias) on this image.
     assert.ok(data.objects.length > 0);
     assert.deepEqual(data.objects.map((object) => object.score), data.od.regionScores);
     assert.deepEqual(data.textRegions.map((line) => line.score), data.ocr.regionScores);

@@ -1,4 +1,4 @@
-/** Image limits: defaults and loading from the environment. */
+/** Image limits: defaults, and their settings read from the environment by the configuration table. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -6,11 +6,17 @@ import {
   DEFAULT_IMAGE_LIMITS,
   DEFAULT_MAX_BASE64_IMAGE_BYTES,
   DEFAULT_MAX_IMAGE_BYTES,
-  imageLimitsFromEnv,
+  type ImageLimits,
 } from '../../src/images/limits.js';
+import { loadConfig, type Environment } from '../../src/server/config.js';
 import { DEFAULT_MAX_PIXELS } from '../../src/vision/image.js';
 
-test('defaults: 20 MB, 10 MB base64, 50 MP (as vision/image.ts), 10 s, 3 redirects, nothing allowed', () => {
+/** The image limits loadConfig builds from `env`. */
+function limitsFor(env: Environment): ImageLimits {
+  return loadConfig(env).imageLimits;
+}
+
+test('defaults: 20 MB, 3 MB base64, 50 MP (as vision/image.ts), 10 s, 3 redirects, nothing allowed', () => {
   assert.equal(DEFAULT_MAX_IMAGE_BYTES, 20_000_000);
   assert.equal(DEFAULT_MAX_BASE64_IMAGE_BYTES, 3_000_000);
   assert.equal(DEFAULT_FETCH_TIMEOUT_MS, 10_000);
@@ -22,7 +28,7 @@ test('defaults: 20 MB, 10 MB base64, 50 MP (as vision/image.ts), 10 s, 3 redirec
 });
 
 test('an empty environment gives the defaults', () => {
-  const limits = imageLimitsFromEnv({});
+  const limits = limitsFor({});
   assert.deepEqual(
     { ...limits, allowHosts: limits.allowHosts.entries },
     { ...DEFAULT_IMAGE_LIMITS, allowHosts: [] },
@@ -30,14 +36,14 @@ test('an empty environment gives the defaults', () => {
 });
 
 test('blank values keep the defaults', () => {
-  const limits = imageLimitsFromEnv({ MAX_IMAGE_BYTES: '', MAX_IMAGE_PIXELS: '  ', FETCH_TIMEOUT_MS: '', ALLOW_HOSTS: '' });
+  const limits = limitsFor({ MAX_IMAGE_BYTES: '', MAX_IMAGE_PIXELS: '  ', FETCH_TIMEOUT_MS: '', ALLOW_HOSTS: '' });
   assert.equal(limits.maxBytes, DEFAULT_MAX_IMAGE_BYTES);
   assert.equal(limits.maxPixels, DEFAULT_MAX_PIXELS);
   assert.equal(limits.fetchTimeoutMs, DEFAULT_FETCH_TIMEOUT_MS);
 });
 
 test('every variable is read', () => {
-  const limits = imageLimitsFromEnv({
+  const limits = limitsFor({
     MAX_IMAGE_BYTES: '5000000',
     MAX_IMAGE_PIXELS: ' 1000000 ',
     FETCH_TIMEOUT_MS: '2500',
@@ -51,6 +57,6 @@ test('every variable is read', () => {
 });
 
 test('maxBase64Bytes follows MAX_IMAGE_BYTES down, never above 3 MB', () => {
-  assert.equal(imageLimitsFromEnv({ MAX_IMAGE_BYTES: '2000000' }).maxBase64Bytes, 2_000_000);
-  assert.equal(imageLimitsFromEnv({ MAX_IMAGE_BYTES: '50000000' }).maxBase64Bytes, 3_000_000);
+  assert.equal(limitsFor({ MAX_IMAGE_BYTES: '2000000' }).maxBase64Bytes, 2_000_000);
+  assert.equal(limitsFor({ MAX_IMAGE_BYTES: '50000000' }).maxBase64Bytes, 3_000_000);
 });

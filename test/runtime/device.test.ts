@@ -16,6 +16,7 @@ for (const device of ['webgpu', 'cuda'] as const) {
         assert.match(florence.deviceFallback, new RegExp(`^${device} could not start \\(.+\\); running on cpu$`));
       }
       const run = await florence.run(await patternPng(32, 32), '<CAPTION>', undefined, { maxNewTokens: 8 });
+      // The default test model (tiny, seed 1, structured bias) does not end this caption within 8 tokens.
       assert.equal(run.tokens.length, 8);
     } finally {
       await florence.dispose();

@@ -46,7 +46,7 @@ test('graceful shutdown on SIGTERM', async () => {
   const response = await longRequest;
   assert.equal(response.status, 200);
   const body = (await response.json()) as { data: { image: { caption: { text: string } } } };
-  assert.ok(body.data.image.caption.text.length > 0, 'the in-flight request completed');
+  assert.ok(body.data.image.caption.text.length > 0, 'the in-flight request completed (the unbiased tiny seed-1 model never stops early, so the caption has text)');
   assert.equal(await exited, 0);
   assert.ok(logged.some((entry) => entry['msg'] === 'stopped'));
 });

@@ -50,11 +50,12 @@ export async function downloadImage(base: string, id: string, headers: Readonly<
   return response.blob();
 }
 
-/** The message of `{error: {message}}` (our routes) or `{errors: [{message}]}` (the guards). */
+/** The message of the gateway's error answer, `{ errors: [{ message }] }` (every refusal has that shape). */
 function messageOf(body: unknown, response: Response): string {
   if (typeof body === 'object' && body !== null) {
-    const { error, errors } = body as { error?: { message?: unknown }; errors?: { message?: unknown }[] };
-    const message = error?.message ?? errors?.[0]?.message;
+    const { errors } = body as { errors?: unknown };
+    const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+    const message = typeof first === 'object' && first !== null ? (first as { message?: unknown }).message : undefined;
     if (typeof message === 'string') return message;
   }
   return response.statusText || 'no message';

@@ -9,11 +9,11 @@
  * is down or not yet connected never fails a request: each process counts in memory meanwhile
  * (rate-limiter-flexible's insurance limiter), and Redis takes over again when it answers.
  */
-import { createClient } from '@keyv/redis';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import ipaddr from 'ipaddr.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../cache/logger.js';
+import { closeRedisClient, createRedisClient } from '../../cache/redisClient.js';
 import { authenticatedClientId } from './apiKeys.js';
 import { sendGraphQLError } from './graphqlErrorResponse.js';
 
@@ -46,12 +46,6 @@ export type RateLimitMiddleware = RequestHandler & { close(): Promise<void>; rea
 
 /** Short, and next to the cache's `florence` namespace so an operator sees whose keys these are. */
 export const DEFAULT_RATE_LIMIT_PREFIX = 'florence:ratelimit';
-/** A local or LAN Redis answers in milliseconds; a slower connect waits in the background. */
-const REDIS_CONNECT_TIMEOUT_MS = 2_000;
-/** Cap of the reconnect backoff: a restarted Redis is used again within about a second. */
-const RECONNECT_MAX_DELAY_MS = 1_000;
-/** First reconnect delay, doubled per attempt up to the cap. */
-const RECONNECT_BASE_DELAY_MS = 50;
 /** Window units `RATE_LIMIT` accepts, in seconds. */
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, sec: 1, second: 1, min: 60, minute: 60, h: 3600, hour: 3600, d: 86_400, day: 86_400 };
 /** Longest window: one day. Counts in memory live that long, and longer windows are quotas, not rate limits. */
@@ -167,17 +161,9 @@ function redisLimiter(
   limits: { points: number; duration: number; keyPrefix: string; insuranceLimiter: RateLimiterMemory },
   logger: Logger | undefined,
 ): { limiter: RateLimiterRedis; close(): Promise<void> } {
-  const client = createClient({
-    url,
-    // Fail at once while disconnected, so the memory insurance counts instead of requests waiting.
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
-      reconnectStrategy: (retries: number) => Math.min(RECONNECT_BASE_DELAY_MS * 2 ** Math.min(retries, 16), RECONNECT_MAX_DELAY_MS),
-    },
-  });
-  // Without a listener an 'error' event would crash the process; the insurance limiter covers.
-  client.on('error', (error: unknown) => logger?.debug({ err: error }, 'rate limiter redis error'));
+  // Fails at once while disconnected, so the memory insurance counts instead of requests waiting;
+  // errors are only debug lines, since the insurance limiter covers.
+  const client = createRedisClient({ url, onError: (error: unknown) => logger?.debug({ err: error }, 'rate limiter redis error') });
   // In the background: until it is ready, rejectIfRedisNotReady sends every count to memory.
   client.connect().catch((error: unknown) => logger?.debug({ err: error }, 'rate limiter redis connect failed; counting in memory'));
   const limiter = new RateLimiterRedis({
@@ -189,13 +175,6 @@ function redisLimiter(
   });
   return {
     limiter,
-    async close() {
-      if (!client.isOpen) return;
-      if (!client.isReady) {
-        client.destroy();
-        return;
-      }
-      await client.close();
-    },
+    close: () => closeRedisClient(client, "the rate limiter's redis"),
   };
 }

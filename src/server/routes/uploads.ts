@@ -14,7 +14,9 @@ import { imageFromBytes } from '../../graphql/loaders/imageLoader.js';
 import type { StoredUpload } from '../../graphql/uploads.js';
 import { imageMediaType } from '../../images/mediaType.js';
 import { parseImageId } from '../../images/imageId.js';
+import { formatByteLimit } from '../../shared/bytes.js';
 import { FlorenceError } from '../../vision/errors.js';
+import { sendGraphQLError } from '../middleware/graphqlErrorResponse.js';
 import type { ReadinessState } from '../readiness.js';
 
 export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Router {
@@ -25,7 +27,7 @@ export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Route
     async (req: Request, res: Response) => {
       const state = readiness.value;
       if (state.status !== 'ready') {
-        res.status(503).json({ error: { code: 'UNAVAILABLE', message: readiness.unavailableReason() } });
+        sendGraphQLError(res, 503, 'UNAVAILABLE', readiness.unavailableReason() ?? `the server is ${state.status}`);
         return;
       }
       const body: unknown = req.body;
@@ -37,13 +39,13 @@ export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Route
         res.status(201).json({ id: image.id, width: image.width, height: image.height, format: image.format });
       } catch (error) {
         if (!(error instanceof FlorenceError)) throw error;
-        res.status(error.code === 'IMAGE_TOO_LARGE' ? 413 : 400).json({ error: { code: error.code, message: error.message } });
+        sendGraphQLError(res, error.code === 'IMAGE_TOO_LARGE' ? 413 : 400, error.code, error.message);
       }
     },
-    // express.raw's own refusals (over the byte limit) as the same JSON shape.
+    // express.raw's own refusals (over the byte limit) in the same GraphQL error shape.
     (error: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
       if (error.type === 'entity.too.large') {
-        res.status(413).json({ error: { code: 'IMAGE_TOO_LARGE', message: `the upload is larger than the ${maxBytes}-byte limit` } });
+        sendGraphQLError(res, 413, 'IMAGE_TOO_LARGE', `the upload is larger than the ${formatByteLimit(maxBytes)} limit (MAX_IMAGE_BYTES)`);
         return;
       }
       next(error);
@@ -52,7 +54,7 @@ export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Route
   router.get('/images/:id', async (req: Request, res: Response) => {
     const state = readiness.value;
     if (state.status !== 'ready') {
-      res.status(503).json({ error: { code: 'UNAVAILABLE', message: readiness.unavailableReason() } });
+      sendGraphQLError(res, 503, 'UNAVAILABLE', readiness.unavailableReason() ?? `the server is ${state.status}`);
       return;
     }
     let id: string;
@@ -60,13 +62,14 @@ export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Route
       id = parseImageId(String(req.params['id']));
     } catch (error) {
       if (!(error instanceof FlorenceError)) throw error;
-      res.status(400).json({ error: { code: error.code, message: error.message } });
+      sendGraphQLError(res, 400, error.code, error.message);
       return;
     }
     const upload = await state.services.uploads.get(id);
     if (!upload) {
       const hours = Math.round(state.services.uploads.ttlMs / 3_600_000);
-      res.status(404).json({ error: { code: 'IMAGE_NOT_FOUND', message: `no stored image has id ${id}; upload the bytes with POST /images (stored images expire after ${hours} h)` } });
+      const message = `no stored image has id ${id}; upload the bytes with POST /images (stored images expire after ${hours} h)`;
+      sendGraphQLError(res, 404, 'IMAGE_NOT_FOUND', message);
       return;
     }
     // The bytes of an id never change; the browser may keep them as long as the gateway does.

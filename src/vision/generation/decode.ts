@@ -3,6 +3,7 @@
  * its caller has given up, so one batch serves sequences of different lengths, beam widths and
  * token limits and each gets exactly what it would get alone.
  */
+import { reasonOf } from '../../shared/abort.js';
 import type { DecodeRows, Florence2Graphs } from '../florence2Graphs.js';
 import { DecodeBatch } from './decodeBatch.js';
 import type { SearchOutput, SearchSettings } from './search.js';
@@ -31,13 +32,9 @@ export async function decodeJobs(graphs: Florence2Graphs, rows: DecodeRows, jobs
     // A caller that gave up frees its rows now rather than when its sequence would end.
     for (const member of batch.members) {
       const signal = jobs[member]!.signal;
-      if (signal?.aborted) batch.drop(member, abortReason(signal));
+      if (signal?.aborted) batch.drop(member, reasonOf(signal));
     }
     for (const exit of await batch.step()) results[exit.member] = exit.outcome;
   }
   return results.map((result) => result ?? new Error('decode ended without a result'));
-}
-
-export function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
 }
