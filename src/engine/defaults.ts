@@ -15,3 +15,7 @@ export const DEFAULT_MAX_VISION_BATCH = 1;
 export const DEFAULT_BATCH_WINDOW_MS = 3;
 /** Computations waiting to start decoding before more answer BUSY. */
 export const DEFAULT_MAX_QUEUED_JOBS = 256;
+/** Decode time granted per unit of prefill time when both wait (README, "Engine and performance"). */
+export const DEFAULT_DECODE_SHARE = 1;
+/** Least time between two progress events of one streamed computation. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 50;

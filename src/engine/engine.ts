@@ -14,6 +14,7 @@ import { reasonOf } from '../shared/abort.js';
 import { DisposedError, FlorenceError } from '../vision/errors.js';
 import type { Florence2, RunResult, TaskPlan } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
+import { DEFAULT_MAX_QUEUED_JOBS } from './defaults.js';
 import type { FeatureCacheStats } from './featureCache.js';
 import { resolveSchedulerOptions, Scheduler, type SchedulerOptions } from './scheduler.js';
 import type { ImageHandle, RunnerStats, TaskJob, TaskRunner } from './taskRunner.js';
@@ -113,7 +114,7 @@ export class Engine implements TaskRunner {
   constructor(model: Florence2 | ModelBackend, options: EngineOptions) {
     // Checked here too, so a worker-backed engine refuses bad options before any thread sees them.
     resolveSchedulerOptions(options);
-    this.maxQueuedJobs = options.maxQueuedJobs ?? 256;
+    this.maxQueuedJobs = options.maxQueuedJobs ?? DEFAULT_MAX_QUEUED_JOBS;
     if (!Number.isInteger(this.maxQueuedJobs) || this.maxQueuedJobs < 1) {
       throw new RangeError(`maxQueuedJobs must be an integer of at least 1, got ${String(options.maxQueuedJobs)}`);
     }

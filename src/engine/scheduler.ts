@@ -34,6 +34,7 @@ import { ENCODER_ROWS_PER_CALL, encodePrompts } from '../vision/generation/encod
 import type { SearchSettings } from '../vision/generation/search.js';
 import { searchSettings } from '../vision/generation/settings.js';
 import { stackPaddedRows } from '../vision/tensorRows.js';
+import { DEFAULT_BATCH_WINDOW_MS, DEFAULT_DECODE_SHARE, DEFAULT_MAX_BATCH_JOBS, DEFAULT_MAX_VISION_BATCH, DEFAULT_PROGRESS_INTERVAL_MS, DEFAULT_SCHEDULING_POLICY } from './defaults.js';
 import { FeatureCache } from './featureCache.js';
 import { RoundRobin } from './roundRobin.js';
 import { asError, type VisionLane } from './visionLane.js';
@@ -548,18 +549,18 @@ export class Scheduler implements SchedulerPort {
  * its range and what arrived.
  */
 export function resolveSchedulerOptions(options: SchedulerOptions): Required<Omit<SchedulerOptions, 'featureCacheBytes'>> {
-  const policy = options.policy ?? 'continuous';
+  const policy = options.policy ?? DEFAULT_SCHEDULING_POLICY;
   if (policy !== 'continuous' && policy !== 'batch') throw new RangeError(`policy must be 'continuous' or 'batch', got ${JSON.stringify(policy)}`);
   if (typeof options.modelFingerprint !== 'string' || options.modelFingerprint === '') throw new RangeError('modelFingerprint must be a non-empty string');
   if (options.featureCacheBytes !== undefined) requireNumber('featureCacheBytes', options.featureCacheBytes, 1, Number.MAX_SAFE_INTEGER, true);
   return {
     modelFingerprint: options.modelFingerprint,
     policy,
-    maxBatchJobs: requireNumber('maxBatchJobs', options.maxBatchJobs ?? 32, 1, 1_024, true),
-    maxVisionBatch: requireNumber('maxVisionBatch', options.maxVisionBatch ?? 1, 1, 64, true),
-    batchWindowMs: requireNumber('batchWindowMs', options.batchWindowMs ?? 3, 0, 60_000, false),
-    decodeShare: requireNumber('decodeShare', options.decodeShare ?? 1, 0.01, 100, false),
-    progressIntervalMs: requireNumber('progressIntervalMs', options.progressIntervalMs ?? 50, 0, 60_000, false),
+    maxBatchJobs: requireNumber('maxBatchJobs', options.maxBatchJobs ?? DEFAULT_MAX_BATCH_JOBS, 1, 1_024, true),
+    maxVisionBatch: requireNumber('maxVisionBatch', options.maxVisionBatch ?? DEFAULT_MAX_VISION_BATCH, 1, 64, true),
+    batchWindowMs: requireNumber('batchWindowMs', options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS, 0, 60_000, false),
+    decodeShare: requireNumber('decodeShare', options.decodeShare ?? DEFAULT_DECODE_SHARE, 0.01, 100, false),
+    progressIntervalMs: requireNumber('progressIntervalMs', options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, 0, 60_000, false),
     encoderRowsPerCall: requireNumber('encoderRowsPerCall', options.encoderRowsPerCall ?? ENCODER_ROWS_PER_CALL, 1, 64, true),
   };
 }

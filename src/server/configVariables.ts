@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { DEFAULT_CACHE_URL, DEFAULT_NAMESPACE, NAMESPACE_PATTERN, parseCacheUrl } from '../cache/createStore.js';
 import { DEFAULT_RETRY_COOLDOWN_MS } from '../cache/resultCache.js';
 import { DEFAULT_WORK_LOCK_TTL_MS, MIN_WORK_LOCK_TTL_MS } from '../cache/workLock.js';
-import { DEFAULT_MODEL_REPO } from '../cli/modelDir.js';
+import { DEFAULT_MODEL_REPO } from '../hub/modelCache.js';
 import {
   DEFAULT_BATCH_WINDOW_MS,
   DEFAULT_MAX_BATCH_JOBS,
