@@ -69,8 +69,8 @@ async function measure(modelDir: string, variant: Variant, repeat: number): Prom
     return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
   };
   const image = { width: imageSize, height: imageSize, format: 'png' as const, pixelValues: pixels };
-  const [features] = await graphs.visionEncoder.encodeImages([image]);
-  const visionMs = await time(() => graphs.visionEncoder.encodeImages([image]));
+  const [features] = await graphs.vision.encodeImages([image]);
+  const visionMs = await time(() => graphs.vision.encodeImages([image]));
   const prompts = Array.from({ length: 8 }, (_, i) => ({ features: features!, promptIds: [0, 2264, 16, 5, 11424, 14601, 11445, 9, 976, 1437, 50321 + i, 50601, 51201, 51043, 2] }));
   const encoder8Ms = await time(() => encodePrompts(graphs, prompts, 1));
   const step = async (batch: number) => {

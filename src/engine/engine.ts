@@ -18,7 +18,7 @@ import { DEFAULT_MAX_QUEUED_JOBS } from './defaults.js';
 import type { FeatureCacheStats } from './featureCache.js';
 import { resolveSchedulerOptions, Scheduler, type SchedulerOptions } from './scheduler.js';
 import type { ImageHandle, RunnerStats, TaskJob, TaskRunner } from './taskRunner.js';
-import { localVisionLane } from './visionLane.js';
+import { localPreparer } from './imagePreparer.js';
 import type { EngineStage, GraphUsage, ImageBytes, Progress, SchedulerEvents, SchedulerPort, SchedulerSnapshot, WorkItem } from './work.js';
 
 export type { EngineStage } from './work.js';
@@ -264,11 +264,11 @@ export class Engine implements TaskRunner {
   }
 }
 
-/** Work on this thread: a Florence2 with all four graphs, its vision stage between the text steps. */
+/** Work on this thread: a Florence2 with all four graphs, preprocessing included. */
 function localBackend(florence: Florence2): ModelBackend {
   return {
     plan: (task, input, options) => florence.plan(task, input, options),
-    connect: (events, options) => new Scheduler(florence, localVisionLane(florence), options, events),
+    connect: (events, options) => new Scheduler(florence, localPreparer(florence), options, events),
   };
 }
 

@@ -1,13 +1,12 @@
 /**
  * The model side of the engine: iteration-level scheduling (Orca; vLLM and TGI's continuous
- * batching) on the thread that owns the text graphs.
+ * batching) on the one thread that runs the model's graphs.
  *
  * A computation goes through four phases:
- *   1. features: from the feature cache, or from the vision lane (one image per call by default,
- *      round-robin across requesters); a server's lane runs on its own thread, so decoding goes on;
- *   2. prefill: the text encoder over `[features ; prompt]`, at most `encoderRowsPerCall` rows per
- *      call (a bounded unit, ~0.3 s a row at base size on 2 cores), units taken round-robin across
- *      requesters;
+ *   1. features: from the feature cache, or preprocessing (off this thread) and the vision encoder,
+ *      a stage at a time (featureSupply.ts), images round-robin across requesters;
+ *   2. prompt encoding: the text encoder over `[features ; prompt]`, at most `encoderRowsPerCall`
+ *      rows a call (~0.3 s a row at base size on 2 cores), calls round-robin across requesters;
  *   3. decode: when every computation of its group (one submission's computations on one image,
  *      up to `maxBatchJobs`: a query's 8 region segments) is encoded, the group joins the decode
  *      loop at the next step boundary as a new DecodeBatch; rows leave as they finish;
@@ -15,12 +14,15 @@
  *
  * The decode loop runs one decoder call per DecodeBatch per step: rows that started at different
  * steps sit at different positions, and the merged decoder has no position ids or decoder mask
- * (src/vision/generation/decodeBatch.ts), so merging them would change their answers.
+ * (src/vision/generation/decodeBatch.ts), so merging them would change their answers. Among running
+ * batches the ones that have taken the fewest steps go first (least attained service), so a short
+ * task that starts beside a long caption runs at full speed.
  *
- * When prefill units and decoding both wait, they share the thread: after a prefill unit of U ms,
- * decode steps run for `decodeShare × U` ms before the next unit. A long generation therefore
- * keeps moving while a 200-region query is being encoded, and a new short task's prefill waits at
- * most one unit of every other requester plus one decode share (README, "Engine and performance").
+ * Every unit of work is bounded — a decode step (~10–30 ms), an encoder call (~0.3–0.6 s), a vision
+ * stage (~0.2–0.4 s) — and when several kinds wait they share the thread by time (timeShares.ts,
+ * weights `shares`): a short task never waits behind a whole image, a long generation keeps moving
+ * while a 200-region query is encoded, and new images keep getting features under load (README,
+ * "Engine and performance", for the weights and how they were measured).
  *
  * Policy `batch` is the engine before this one, kept so `npm run bench` can show the difference:
  * jobs arriving within `batchWindowMs` of the first queued one form a batch (vision, encoder, one
@@ -34,10 +36,20 @@ import { ENCODER_ROWS_PER_CALL, encodePrompts } from '../vision/generation/encod
 import type { SearchSettings } from '../vision/generation/search.js';
 import { searchSettings } from '../vision/generation/settings.js';
 import { stackPaddedRows } from '../vision/tensorRows.js';
-import { DEFAULT_BATCH_WINDOW_MS, DEFAULT_DECODE_SHARE, DEFAULT_MAX_BATCH_JOBS, DEFAULT_MAX_VISION_BATCH, DEFAULT_PROGRESS_INTERVAL_MS, DEFAULT_SCHEDULING_POLICY } from './defaults.js';
+import {
+  DEFAULT_BATCH_WINDOW_MS,
+  DEFAULT_MAX_BATCH_JOBS,
+  DEFAULT_MAX_VISION_BATCH,
+  DEFAULT_PREFETCH_IMAGES,
+  DEFAULT_PROGRESS_INTERVAL_MS,
+  DEFAULT_SCHEDULING_POLICY,
+  DEFAULT_SHARES,
+} from './defaults.js';
 import { FeatureCache } from './featureCache.js';
+import { FeatureSupply } from './featureSupply.js';
+import { asError, type ImagePreparer } from './imagePreparer.js';
 import { RoundRobin } from './roundRobin.js';
-import { asError, type VisionLane } from './visionLane.js';
+import { TimeShares } from './timeShares.js';
 import { visibleText, type GraphUsage, type ImageBytes, type SchedulerEvents, type SchedulerPort, type SchedulerSnapshot, type WorkItem } from './work.js';
 
 export type SchedulingPolicy = 'continuous' | 'batch';
@@ -58,13 +70,19 @@ export interface SchedulerOptions {
   readonly batchWindowMs?: number;
   /** Bytes of image features kept (LRU). Default: a tenth of memory, at most 2 GiB. */
   readonly featureCacheBytes?: number;
-  /** Decode time granted per unit of prefill time when both wait. Default 1 (README: measured with workload 6). */
-  readonly decodeShare?: number;
+  /** Weights of decode steps, prompt encoding and vision-encoder stages when several wait (DEFAULT_SHARES). */
+  readonly shares?: WorkShares;
+  /** Images preprocessed ahead of the vision encoder. Default 2: the next image is ready when one finishes. */
+  readonly prefetchImages?: number;
   /** Least time between two progress events of one computation. Default 50 ms. */
   readonly progressIntervalMs?: number;
   /** Rows per text-encoder call. Default ENCODER_ROWS_PER_CALL (2). */
   readonly encoderRowsPerCall?: number;
 }
+
+/** The kinds of work that share the model's thread. */
+export type WorkKind = 'decode' | 'encode' | 'vision';
+export type WorkShares = Readonly<Record<WorkKind, number>>;
 
 type Phase = 'queued' | 'vision' | 'ready' | 'encoding' | 'staged' | 'decoding';
 
@@ -77,6 +95,9 @@ interface Group {
 
 interface Job {
   readonly item: WorkItem;
+  /** For the feature supply: whose job, which image. */
+  readonly requester: string;
+  readonly imageId: string;
   readonly settings: SearchSettings;
   group: Group | undefined;
   phase: Phase;
@@ -88,52 +109,68 @@ interface Job {
   lastProgressTokens: number;
 }
 
-/** An image waiting for the vision lane, with the jobs that need its features. */
-interface PendingImage {
-  readonly id: string;
-  readonly bytes: Uint8Array;
-  readonly requester: string;
-  readonly jobs: Set<Job>;
-  inFlight: boolean;
-  /** A vision call with other images failed: this one is retried on its own, so a bad one fails alone. */
-  alone: boolean;
-}
-
 interface RunningBatch {
   readonly batch: DecodeBatch;
   /** Jobs by member index. */
   readonly jobs: readonly Job[];
+  /** Decode iterations since this batch last stepped (younger batches went first). */
+  skipped: number;
 }
+
+/**
+ * How many iterations in a row an older decode batch may wait while younger ones catch up: 3, so it
+ * keeps a quarter of its pace (a 300-token caption slows by at most a short task's length while
+ * one runs, and is never starved by a stream of new work).
+ */
+const MAX_SKIPPED_STEPS = 3;
 
 const BATCH_REQUESTER = 'batch';
 
 export class Scheduler implements SchedulerPort {
   private readonly settings: Required<Omit<SchedulerOptions, 'featureCacheBytes'>>;
   private readonly features: FeatureCache;
+  private readonly supply: FeatureSupply<Job>;
+  private readonly shares: TimeShares<WorkKind>;
   private readonly jobs = new Map<number, Job>();
   /** Policy `batch`: jobs not admitted yet, in arrival order. */
   private readonly backlog: Job[] = [];
   private admissionTimer: NodeJS.Timeout | undefined;
-  private readonly pendingImages = new Map<string, PendingImage>();
-  private readonly visionQueue = new RoundRobin<PendingImage>();
-  private visionBusy = false;
   private readonly prefill = new RoundRobin<Group>();
   private readyJobs = 0;
   private readonly running: RunningBatch[] = [];
-  /** Decode milliseconds still owed before the next prefill unit. */
-  private decodeCredit = 0;
   private wakeUp: (() => void) | undefined;
   private closed = false;
   private readonly loop: Promise<void>;
 
   constructor(
     private readonly florence: Florence2,
-    private readonly vision: VisionLane,
+    preparer: ImagePreparer,
     options: SchedulerOptions,
     private readonly events: SchedulerEvents,
   ) {
     this.settings = resolveSchedulerOptions(options);
     this.features = new FeatureCache(options.featureCacheBytes);
+    this.shares = new TimeShares(this.settings.shares);
+    this.supply = new FeatureSupply<Job>(
+      florence.graphs.vision,
+      preparer,
+      this.features,
+      (imageId) => featureKey(this.settings.modelFingerprint, imageId),
+      { maxVisionBatch: this.settings.maxVisionBatch, prefetch: this.settings.prefetchImages },
+      {
+        ready: (job, features) => {
+          if (this.jobs.get(job.item.id) === job) this.markReady(job, features);
+        },
+        failed: (job, error) => {
+          if (this.jobs.get(job.item.id) !== job) return;
+          this.leaveGroup(job);
+          this.settle(job, error);
+        },
+        imagesEncoded: (count) => this.events.imagesEncoded(count),
+        stage: (stage, ms) => this.events.stage(stage, ms),
+        wake: () => this.wake(),
+      },
+    );
     this.loop = this.run();
   }
 
@@ -148,6 +185,8 @@ export class Scheduler implements SchedulerPort {
       const { config, generation } = this.florence.folder;
       const job: Job = {
         item,
+        requester: item.requester,
+        imageId: item.imageId,
         settings: searchSettings(item.plan.options, config, generation),
         group: undefined,
         phase: 'queued',
@@ -181,7 +220,6 @@ export class Scheduler implements SchedulerPort {
       }
     }
     if (this.settings.policy === 'batch') this.scheduleAdmission(this.settings.batchWindowMs);
-    this.pumpVision();
     this.wake();
   }
 
@@ -195,15 +233,9 @@ export class Scheduler implements SchedulerPort {
         this.batchBytes.delete(id);
         break;
       }
-      case 'vision': {
-        const image = this.pendingImages.get(job.item.imageId);
-        image?.jobs.delete(job);
-        if (image && image.jobs.size === 0 && !image.inFlight) {
-          this.pendingImages.delete(image.id);
-          this.visionQueue.remove((pending) => pending === image);
-        }
+      case 'vision':
+        this.supply.cancel(job);
         break;
-      }
       case 'ready':
         this.readyJobs--;
         break;
@@ -239,7 +271,7 @@ export class Scheduler implements SchedulerPort {
   snapshot(): SchedulerSnapshot {
     let decoding = 0;
     for (const running of this.running) decoding += running.batch.members.length;
-    const usage: GraphUsage = { ...this.florence.graphs.usage(), vision_encoder: { ...this.vision.usage() } };
+    const usage: GraphUsage = this.florence.graphs.usage();
     return {
       features: this.features.stats(),
       waiting: this.jobs.size - decoding,
@@ -253,113 +285,38 @@ export class Scheduler implements SchedulerPort {
   private admit(job: Job, group: Group, bytes: Uint8Array | undefined): void {
     job.group = group;
     group.jobs.add(job);
-    let image = this.pendingImages.get(job.item.imageId);
-    // An image already on its way to the vision lane is not looked up (nor counted as a miss) again.
-    const cached = image ? undefined : this.features.get(featureKey(this.settings.modelFingerprint, job.item.imageId));
-    if (cached) {
-      this.markReady(job, cached);
-      return;
-    }
-    job.phase = 'vision';
-    if (!image) {
-      if (!bytes) {
-        this.leaveGroup(job);
-        this.settle(job, new Error(`no bytes were sent for image ${job.item.imageId}`));
-        return;
-      }
-      image = { id: job.item.imageId, bytes, requester: job.item.requester, jobs: new Set(), inFlight: false, alone: false };
-      this.pendingImages.set(image.id, image);
-      this.visionQueue.push(job.item.requester, image);
-    }
-    image.jobs.add(job);
+    const cached = this.supply.request(job, bytes);
+    if (cached) this.markReady(job, cached);
+    else job.phase = 'vision';
   }
 
   private markReady(job: Job, features: Float32Array): void {
     job.features = features;
     job.phase = 'ready';
     this.readyJobs++;
+    this.wake();
   }
 
-  /** Starts the next vision call when the lane is free: images round-robin across requesters. */
-  private pumpVision(): void {
-    if (this.visionBusy || this.closed) return;
-    const batch: PendingImage[] = [];
-    while (batch.length < this.settings.maxVisionBatch) {
-      const image = this.visionQueue.next((pending) => !pending.inFlight && (batch.length === 0 || !pending.alone));
-      if (!image) break;
-      this.visionQueue.remove((pending) => pending === image);
-      image.inFlight = true;
-      batch.push(image);
-      if (image.alone) break;
-    }
-    if (batch.length === 0) return;
-    this.visionBusy = true;
-    this.vision
-      .encode(batch.map(({ id, bytes }) => ({ id, bytes })))
-      .then(
-        (outcome) => {
-          this.events.stage('preprocess', outcome.preprocessMs);
-          if (outcome.features.some((features) => !(features instanceof Error))) this.events.stage('vision', outcome.visionMs);
-          batch.forEach((image, i) => this.imageDone(image, outcome.features[i] ?? new Error('the vision lane returned no features')));
-        },
-        (error: unknown) => {
-          if (batch.length === 1) return this.imageDone(batch[0]!, asError(error));
-          // One image may have failed the whole call: each goes again on its own.
-          for (const image of batch) {
-            if (image.jobs.size === 0) {
-              this.pendingImages.delete(image.id); // nobody waits for it any more
-              continue;
-            }
-            image.inFlight = false;
-            image.alone = true;
-            this.visionQueue.push(image.requester, image);
-          }
-        },
-      )
-      .finally(() => {
-        this.visionBusy = false;
-        this.pumpVision();
-        this.wake();
-      });
-  }
-
-  private imageDone(image: PendingImage, features: Float32Array | Error): void {
-    this.pendingImages.delete(image.id);
-    if (!(features instanceof Error)) {
-      this.features.set(featureKey(this.settings.modelFingerprint, image.id), features);
-      this.events.imagesEncoded(1);
-    }
-    for (const job of image.jobs) {
-      if (!this.jobs.has(job.item.id)) continue;
-      if (features instanceof Error) {
-        this.leaveGroup(job);
-        this.settle(job, features);
-      } else {
-        this.markReady(job, features);
-      }
-    }
-  }
-
-  /** The text lane: decode steps and prefill units, one at a time, until closed. */
+  /** The model's thread: decode steps, encoder calls and vision stages, one at a time, until closed. */
   private async run(): Promise<void> {
     while (!this.closed) {
       try {
         this.startCompleteGroups();
-        const canPrefill = this.readyJobs > 0;
-        const canDecode = this.running.length > 0;
-        if (!canPrefill && !canDecode) {
+        const pending: WorkKind[] = [];
+        if (this.running.length > 0) pending.push('decode');
+        if (this.readyJobs > 0) pending.push('encode');
+        if (this.supply.hasUnit) pending.push('vision');
+        const kind = this.shares.pick(pending);
+        if (kind === undefined) {
           if (this.settings.policy === 'batch' && this.backlog.length > 0 && this.jobs.size === this.backlog.length) this.scheduleAdmission(0);
           await this.idle();
           continue;
         }
         const started = performance.now();
-        if (canDecode && (!canPrefill || this.decodeCredit > 0)) {
-          await this.decodeStep();
-          this.decodeCredit -= performance.now() - started;
-        } else {
-          await this.prefillUnit();
-          this.decodeCredit = (performance.now() - started) * this.settings.decodeShare;
-        }
+        if (kind === 'decode') await this.decodeStep();
+        else if (kind === 'encode') await this.prefillUnit();
+        else await this.supply.runUnit();
+        this.shares.charge(kind, performance.now() - started);
       } catch (error) {
         // Every unit settles its own jobs' failures; this only guards the loop itself.
         for (const job of [...this.jobs.values()]) if (job.phase === 'encoding' || job.phase === 'decoding') this.settle(job, asError(error));
@@ -448,7 +405,7 @@ export class Scheduler implements SchedulerPort {
       job.group = undefined;
       this.events.started(job.item.id);
     }
-    this.running.push({ batch, jobs });
+    this.running.push({ batch, jobs, skipped: 0 });
     this.events.batch(jobs.length, new Set(jobs.map((job) => job.item.imageId)).size);
   }
 
@@ -456,7 +413,14 @@ export class Scheduler implements SchedulerPort {
   private async decodeStep(): Promise<void> {
     const started = performance.now();
     let parseMs = 0;
-    for (const running of [...this.running]) {
+    // Least attained service first: the batches that have taken the fewest steps go now, so a
+    // 20-token task that joins beside a 400-token caption runs at full speed instead of sharing
+    // every step; an older batch still steps at least once every MAX_SKIPPED_STEPS + 1 iterations.
+    const youngest = Math.min(...this.running.map((running) => running.batch.position));
+    const due = this.running.filter((running) => running.batch.position === youngest || running.skipped >= MAX_SKIPPED_STEPS);
+    for (const running of this.running) if (!due.includes(running)) running.skipped++;
+    for (const running of due) {
+      running.skipped = 0;
       let exits;
       try {
         exits = await running.batch.step();
@@ -538,7 +502,6 @@ export class Scheduler implements SchedulerPort {
       this.admit(job, group, bytes);
     }
     if (group.jobs.size === 0) this.prefill.remove((candidate) => candidate === group);
-    this.pumpVision();
     this.wake();
   }
 }
@@ -559,10 +522,16 @@ export function resolveSchedulerOptions(options: SchedulerOptions): Required<Omi
     maxBatchJobs: requireNumber('maxBatchJobs', options.maxBatchJobs ?? DEFAULT_MAX_BATCH_JOBS, 1, 1_024, true),
     maxVisionBatch: requireNumber('maxVisionBatch', options.maxVisionBatch ?? DEFAULT_MAX_VISION_BATCH, 1, 64, true),
     batchWindowMs: requireNumber('batchWindowMs', options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS, 0, 60_000, false),
-    decodeShare: requireNumber('decodeShare', options.decodeShare ?? DEFAULT_DECODE_SHARE, 0.01, 100, false),
+    shares: resolveShares(options.shares ?? DEFAULT_SHARES),
+    prefetchImages: requireNumber('prefetchImages', options.prefetchImages ?? DEFAULT_PREFETCH_IMAGES, 1, 64, true),
     progressIntervalMs: requireNumber('progressIntervalMs', options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS, 0, 60_000, false),
     encoderRowsPerCall: requireNumber('encoderRowsPerCall', options.encoderRowsPerCall ?? ENCODER_ROWS_PER_CALL, 1, 64, true),
   };
+}
+
+function resolveShares(shares: WorkShares): WorkShares {
+  for (const kind of ['decode', 'encode', 'vision'] as const) requireNumber(`shares.${kind}`, shares[kind], 0.01, 100, false);
+  return { decode: shares.decode, encode: shares.encode, vision: shares.vision };
 }
 
 function requireNumber(name: string, value: number, min: number, max: number, integer: boolean): number {
@@ -573,6 +542,6 @@ function requireNumber(name: string, value: number, min: number, max: number, in
 
 /** The scheduler's own options out of a larger object (e.g. EngineOptions with its observer), as plain data. */
 export function schedulerOptionsOf(options: SchedulerOptions): SchedulerOptions {
-  const keys = ['modelFingerprint', 'policy', 'maxBatchJobs', 'maxVisionBatch', 'batchWindowMs', 'featureCacheBytes', 'decodeShare', 'progressIntervalMs', 'encoderRowsPerCall'] as const;
+  const keys = ['modelFingerprint', 'policy', 'maxBatchJobs', 'maxVisionBatch', 'batchWindowMs', 'featureCacheBytes', 'shares', 'prefetchImages', 'progressIntervalMs', 'encoderRowsPerCall'] as const;
   return Object.fromEntries(keys.flatMap((key) => (options[key] === undefined ? [] : [[key, options[key]]]))) as unknown as SchedulerOptions;
 }

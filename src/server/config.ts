@@ -32,6 +32,8 @@ export interface GatewayConfig {
   readonly dtype: DtypeOption;
   readonly device: ExecutionDevice;
   readonly threads: number;
+  /** Stages the vision encoder is cut into (VISION_STAGES). */
+  readonly visionStages: number;
   readonly imageLimits: ImageLimits;
   /** Whole-request deadline; queued model work of a request past it is dropped. */
   readonly requestTimeoutMs: number;
@@ -114,6 +116,7 @@ export function loadConfig(env: Environment = process.env, flags: ConfigFlags = 
     maxNewTokens: values.MAX_NEW_TOKENS,
     slowQueryMs: values.SLOW_QUERY_MS,
     responseCacheBytes: MIB * values.RESPONSE_CACHE_MB,
+    visionStages: values.VISION_STAGES,
     engine: {
       policy: values.SCHEDULER,
       batchWindowMs: values.BATCH_WINDOW_MS,

@@ -17,6 +17,7 @@ import {
   DEFAULT_MAX_QUEUED_JOBS,
   DEFAULT_MAX_VISION_BATCH,
   DEFAULT_SCHEDULING_POLICY,
+  DEFAULT_VISION_STAGES,
 } from '../engine/defaults.js';
 import type { SchedulingPolicy } from '../engine/scheduler.js';
 import { DEFAULT_MAX_QUERY_COST, DEFAULT_REQUEST_BUDGET } from '../graphql/cost/prices.js';
@@ -222,6 +223,10 @@ export const CONFIG_VARIABLES = {
   MAX_VISION_BATCH: variable(
     wholeNumber({ min: 1, max: 64, default: DEFAULT_MAX_VISION_BATCH }),
     'images per vision-encoder call (raise it on GPUs)',
+  ),
+  VISION_STAGES: variable(
+    wholeNumber({ min: 1, max: 64, default: DEFAULT_VISION_STAGES }),
+    'stages the vision encoder is cut into at load, so other work runs between the stages of an image (1: whole)',
   ),
   FEATURE_CACHE_MB: variable(
     wholeNumber({ min: 1, max: 1_000_000, default: undefined, defaultText: 'a tenth of memory, at most 2048', unit: 'MiB' }),

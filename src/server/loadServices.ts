@@ -21,7 +21,14 @@ export interface LoadedModel {
 
 export async function loadServices(config: GatewayConfig, modelDir: string, cache: ResultCache, logger: Logger, observer?: EngineObserver): Promise<LoadedModel> {
   const started = performance.now();
-  const workers = await ModelWorkers.start({ modelDir, dtype: config.dtype, threads: config.threads, device: config.device, imageLimits: { maxPixels: config.imageLimits.maxPixels } });
+  const workers = await ModelWorkers.start({
+    modelDir,
+    dtype: config.dtype,
+    threads: config.threads,
+    device: config.device,
+    imageLimits: { maxPixels: config.imageLimits.maxPixels },
+    visionStages: config.visionStages,
+  });
   const dtype = typeof config.dtype === 'string' ? config.dtype : Object.entries(config.dtype).map(([module, d]) => `${module}=${d}`).join(',');
   let fingerprint: string;
   try {

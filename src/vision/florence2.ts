@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { DisposedError } from './errors.js';
-import { Florence2Graphs, type GraphSet, type ModelGeometry } from './florence2Graphs.js';
+import { Florence2Graphs, type ModelGeometry } from './florence2Graphs.js';
 import { decodeJobs } from './generation/decode.js';
 import { encodePrompts } from './generation/encodePrompts.js';
 import type { SearchOutput } from './generation/search.js';
@@ -28,8 +28,11 @@ export interface LoadOptions {
   readonly device?: ExecutionDevice;
   /** Limits applied when decoding images. */
   readonly imageLimits?: ImageLimits;
-  /** `text`: leave out the vision encoder (a server runs it on its own thread). Default `all`. */
-  readonly graphs?: GraphSet;
+  /**
+   * Load the vision encoder cut into this many stages, so a scheduler can run other work between
+   * them (src/engine/scheduler.ts). Default 1 (whole): one call per image is all a library caller needs.
+   */
+  readonly visionStages?: number;
 }
 
 /** One task to run: the image, the task token (or a free-text prompt) and its input. */
@@ -111,11 +114,11 @@ export class Florence2 {
     let graphs: Florence2Graphs;
     let fallback: string | undefined;
     try {
-      graphs = await Florence2Graphs.load(folder, { threads, device: wanted }, options.graphs);
+      graphs = await Florence2Graphs.load(folder, { threads, device: wanted }, options.visionStages);
     } catch (error) {
       if (wanted === 'cpu') throw error;
       fallback = `${wanted} could not start (${firstLine(error)}); running on cpu`;
-      graphs = await Florence2Graphs.load(folder, { threads, device: 'cpu' }, options.graphs);
+      graphs = await Florence2Graphs.load(folder, { threads, device: 'cpu' }, options.visionStages);
     }
     return new Florence2(folder, graphs, tokenizer, options.imageLimits ?? {}, fallback ? 'cpu' : wanted, fallback);
   }
@@ -169,7 +172,7 @@ export class Florence2 {
   /** One vision-encoder call over all images → features per image ([577 × D] each). */
   async encodeImages(images: readonly PreparedImage[]): Promise<Float32Array[]> {
     this.assertUsable();
-    return this.graphs.visionEncoder.encodeImages(images);
+    return this.graphs.vision.encodeImages(images);
   }
 
   /**

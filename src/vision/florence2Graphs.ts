@@ -59,18 +59,11 @@ export interface DecoderStepResult {
   readonly rows: DecodeRows;
 }
 
-/**
- * Which graphs to load: all four, or the text graphs alone (a server runs the vision encoder on a
- * thread of its own, src/engine/worker/).
- */
-export type GraphSet = 'all' | 'text';
-
 export class Florence2Graphs {
   private readonly pastNames: { decoder: string[]; encoder: string[] };
 
   private constructor(
-    /** Absent when only the text graphs were loaded. */
-    readonly vision: VisionEncoder | undefined,
+    readonly vision: VisionEncoder,
     readonly embedTokens: OnnxSession,
     readonly encoder: OnnxSession,
     readonly decoder: OnnxSession,
@@ -81,13 +74,14 @@ export class Florence2Graphs {
     this.pastNames = { decoder: names('decoder'), encoder: names('encoder') };
   }
 
-  static async load(folder: ModelFolder, settings: SessionSettings = {}, set: GraphSet = 'all'): Promise<Florence2Graphs> {
+  /** `visionStages` > 1 cuts the vision encoder into that many stages (visionEncoder.ts); 1 runs it whole. */
+  static async load(folder: ModelFolder, settings: SessionSettings = {}, visionStages = 1): Promise<Florence2Graphs> {
     const load = (module: ModelModule) => OnnxSession.load(folder.onnx[module], EXPECTED[module], settings);
     // Sequential on purpose: loading in parallel doubles peak memory for no gain on few cores.
     const loaded: OnnxSession[] = [];
     let vision: VisionEncoder | undefined;
     try {
-      if (set === 'all') vision = await VisionEncoder.load(folder.onnx.vision_encoder, settings);
+      vision = await VisionEncoder.load(folder.onnx.vision_encoder, settings, visionStages);
       for (const module of ['embed_tokens', 'encoder_model', 'decoder_model_merged'] as const) {
         loaded.push(await load(module));
       }
@@ -98,12 +92,6 @@ export class Florence2Graphs {
     const [embedTokens, encoder, decoder] = loaded as [OnnxSession, OnnxSession, OnnxSession];
     const geometry = readGeometry(folder, embedTokens, decoder);
     return new Florence2Graphs(vision, embedTokens, encoder, decoder, geometry);
-  }
-
-  /** The vision encoder, when this set of graphs holds it. */
-  get visionEncoder(): VisionEncoder {
-    if (!this.vision) throw new ModelFilesError('these graphs were loaded without the vision encoder (it runs on its own thread)');
-    return this.vision;
   }
 
   /** Token embeddings for rows of equal length → [B, S, D]. */
@@ -200,7 +188,7 @@ export class Florence2Graphs {
   /** Runs and busy time per graph since load. */
   usage(): Record<ModelModule, { runs: number; busyMs: number }> {
     return {
-      vision_encoder: { ...(this.vision?.usage ?? { runs: 0, busyMs: 0 }) },
+      vision_encoder: { ...this.vision.usage },
       embed_tokens: { ...this.embedTokens.usage },
       encoder_model: { ...this.encoder.usage },
       decoder_model_merged: { ...this.decoder.usage },
@@ -208,7 +196,7 @@ export class Florence2Graphs {
   }
 
   async release(): Promise<void> {
-    await Promise.all([...(this.vision ? [this.vision] : []), this.embedTokens, this.encoder, this.decoder].map((session) => session.release()));
+    await Promise.all([this.vision, this.embedTokens, this.encoder, this.decoder].map((session) => session.release()));
   }
 
   private emptyPast(name: string, batch: number): ort.Tensor {

@@ -10,9 +10,8 @@ import { resultCacheKey } from '../../src/cache/cacheKey.js';
 import { Engine, type EngineOptions, type ModelBackend } from '../../src/engine/engine.js';
 import { Scheduler } from '../../src/engine/scheduler.js';
 import type { ImageHandle, TaskJob } from '../../src/engine/taskRunner.js';
-import { localVisionLane, type VisionLane } from '../../src/engine/visionLane.js';
+import { localPreparer, type ImagePreparer } from '../../src/engine/imagePreparer.js';
 import { imageIdOf } from '../../src/images/imageId.js';
-import { ModelRunError } from '../../src/vision/errors.js';
 import { Florence2, type RunResult } from '../../src/vision/florence2.js';
 import { readImageInfo } from '../../src/vision/image.js';
 import { patternPng } from '../helpers/images.js';
@@ -36,8 +35,9 @@ describe('options', () => {
     [{ maxBatchJobs: 2.5 }, /^maxBatchJobs must be an integer from 1 to 1024, got 2.5$/],
     [{ maxVisionBatch: 0 }, /^maxVisionBatch must be an integer from 1 to 64, got 0$/],
     [{ batchWindowMs: -1 }, /^batchWindowMs must be a number from 0 to 60000, got -1$/],
-    [{ decodeShare: 0 }, /^decodeShare must be a number from 0.01 to 100, got 0$/],
-    [{ decodeShare: Number.NaN }, /^decodeShare must be a number from 0.01 to 100, got NaN$/],
+    [{ shares: { decode: 0, encode: 1, vision: 1 } }, /^shares.decode must be a number from 0.01 to 100, got 0$/],
+    [{ shares: { decode: 1, encode: 1, vision: Number.NaN } }, /^shares.vision must be a number from 0.01 to 100, got NaN$/],
+    [{ prefetchImages: 0 }, /^prefetchImages must be an integer from 1 to 64, got 0$/],
     [{ progressIntervalMs: -5 }, /^progressIntervalMs must be a number from 0 to 60000, got -5$/],
     [{ encoderRowsPerCall: 0 }, /^encoderRowsPerCall must be an integer from 1 to 64, got 0$/],
     [{ featureCacheBytes: 0 }, /^featureCacheBytes must be an integer from 1 to \d+, got 0$/],
@@ -72,19 +72,21 @@ describe('failures stay with their jobs', () => {
     return { key: resultCacheKey({ modelFingerprint: FINGERPRINT, task, input: plan.prompt, options: { ...plan.options }, imageId: image.id }), image, plan };
   }
 
-  test('a vision-encoder call that fails on one image of several: only that image\'s jobs fail', async () => {
+  test('a vision-encoder pass that fails on one image of several: only that image\'s jobs fail', async () => {
     const poisoned = images[1]!.id;
-    const lane = localVisionLane(florence);
-    // The encoder "crashes" whenever the poisoned image is in the call, as a bad input can crash a native kernel.
-    const failing: VisionLane = {
-      encode: (batch) => (batch.some((image) => image.id === poisoned) ? Promise.reject(new ModelRunError('onnxruntime failed running vision_encoder.onnx')) : lane.encode(batch)),
-      usage: lane.usage,
+    const local = localPreparer(florence);
+    // The poisoned image arrives with pixels of the wrong size, so any pass holding it fails in onnxruntime.
+    const poisoning: ImagePreparer = {
+      prepare: async (bytes) => {
+        const image = await local.prepare(bytes);
+        return imageIdOf(bytes) === poisoned ? { ...image, pixelValues: image.pixelValues.subarray(0, 1000) } : image;
+      },
     };
     const backend: ModelBackend = {
       plan: (task, input, options) => florence.plan(task, input, options),
-      connect: (events, options) => new Scheduler(florence, failing, options, events),
+      connect: (events, options) => new Scheduler(florence, poisoning, options, events),
     };
-    const engine = new Engine(backend, { modelFingerprint: FINGERPRINT, policy: 'batch', batchWindowMs: 50, maxVisionBatch: 4 });
+    const engine = new Engine(backend, { modelFingerprint: FINGERPRINT, policy: 'batch', batchWindowMs: 50, maxVisionBatch: 4, prefetchImages: 4 });
     const outcomes = await Promise.all(images.map((image) => engine.run([job(image, '<CAPTION>'), job(image, '<OD>')])));
     assert.deepEqual(
       outcomes.map((pair) => pair.map((outcome) => (outcome instanceof Error ? (outcome as { code?: string }).code : 'ok'))),

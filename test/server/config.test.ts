@@ -173,6 +173,6 @@ describe('refusals name the setting, its range and its real default', () => {
       assert.equal(stated, value === undefined ? variable.parser.defaultText : String(value), name);
       checked.push(name);
     }
-    assert.equal(checked.length, 27, checked.join(' '));
+    assert.equal(checked.length, 28, checked.join(' '));
   });
 });

@@ -1,10 +1,13 @@
 /**
  * The model on worker threads, as the request thread sees it: an Engine backend whose plans are
  * made here (tokenizer and config only, so bad input fails at once) and whose computations run in
- * two workers — the text worker (scheduler, text graphs, feature cache) and the vision worker
- * (preprocessing and vision encoder, at a lower OS priority). onnxruntime-node runs a session's
- * `run` on the calling thread, so this is what keeps HTTP, health checks, subscriptions and
- * SIGTERM answered while the model works.
+ * the model worker (scheduler, every graph, feature cache), with image preprocessing in a worker of
+ * its own at a lower OS priority. onnxruntime-node runs a session's `run` on the calling thread,
+ * so this is what keeps HTTP, health checks, subscriptions and SIGTERM answered while the model works.
+ *
+ * One thread runs every graph, on purpose: two threads running graphs at once on a small CPU make
+ * each other's onnxruntime thread pools contend, and measured on 2 cores that cost more than it
+ * saved (README, "Engine and performance"); the scheduler interleaves bounded units instead.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ModelRunError } from '../../vision/errors.js';
@@ -15,19 +18,19 @@ import { TaskPlanner } from '../../vision/taskPlanner.js';
 import type { ModelBackend } from '../engine.js';
 import { schedulerOptionsOf, type SchedulerOptions } from '../scheduler.js';
 import type { SchedulerEvents, SchedulerPort } from '../work.js';
-import { deserializeError, serializeError, type ModelLoadSettings, type TextWorkerCommand, type WorkerReport } from './protocol.js';
-import type { TextWorkerData } from './textWorker.js';
-import type { VisionWorkerData } from './visionWorker.js';
+import { deserializeError, serializeError, type ModelLoadSettings, type ModelWorkerCommand, type WorkerReport } from './protocol.js';
+import type { ModelWorkerData } from './modelWorker.js';
+import type { PreprocessWorkerData } from './preprocessWorker.js';
 
 export interface ModelWorkersOptions extends ModelLoadSettings {
   /**
-   * Nice value added to the vision worker's threads. Default 10: the kernel then gives decoding
-   * and HTTP the cores whenever they want them (CFS weights 1024 vs 110), and the vision encoder the rest.
+   * Nice value added to the preprocessing worker's thread. Default 10: the kernel gives the model's
+   * thread and HTTP the cores when they want them (CFS weights 1024 vs 110); preprocessing takes the rest.
    */
-  readonly visionNiceness?: number;
+  readonly preprocessNiceness?: number;
 }
 
-export const DEFAULT_VISION_NICENESS = 10;
+export const DEFAULT_PREPROCESS_NICENESS = 10;
 
 export class ModelWorkers implements ModelBackend {
   /** Computations submitted and not settled, so a worker crash can fail each of them. */
@@ -38,24 +41,24 @@ export class ModelWorkers implements ModelBackend {
   private closing = false;
 
   private constructor(
-    private readonly text: Worker,
-    private readonly vision: Worker,
+    private readonly model: Worker,
+    private readonly preprocess: Worker,
     private readonly planner: TaskPlanner,
     /** Where the text graphs run. */
     readonly device: ExecutionDevice,
     /** Why a graph does not run on the device asked for, when a fallback happened. */
     readonly deviceFallback: string | undefined,
   ) {
-    for (const [name, worker] of [['text', text], ['vision', vision]] as const) {
-      worker.on('error', (error) => this.fail(new ModelRunError(`the ${name} model worker failed: ${error.message}`, { cause: error })));
+    for (const [name, worker] of [['model', model], ['preprocessing', preprocess]] as const) {
+      worker.on('error', (error) => this.fail(new ModelRunError(`the ${name} worker failed: ${error.message}`, { cause: error })));
       worker.on('exit', (code) => {
-        if (!this.closing) this.fail(new ModelRunError(`the ${name} model worker stopped (exit code ${code})`));
+        if (!this.closing) this.fail(new ModelRunError(`the ${name} worker stopped (exit code ${code})`));
       });
     }
-    text.on('message', (message: WorkerReport) => this.dispatch(message));
+    model.on('message', (message: WorkerReport) => this.dispatch(message));
   }
 
-  /** Starts both workers, one after the other (loading in parallel only raises peak memory), and waits until both are ready. */
+  /** Starts both workers and waits until the model is loaded. */
   static async start(options: ModelWorkersOptions): Promise<ModelWorkers> {
     const planner = await TaskPlanner.load(options.modelDir);
     const settings: ModelLoadSettings = {
@@ -64,20 +67,22 @@ export class ModelWorkers implements ModelBackend {
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.device !== undefined ? { device: options.device } : {}),
       ...(options.imageLimits !== undefined ? { imageLimits: options.imageLimits } : {}),
+      ...(options.visionStages !== undefined ? { visionStages: options.visionStages } : {}),
     };
     const channel = new MessageChannel();
-    const visionData: VisionWorkerData = { settings, niceness: options.visionNiceness ?? DEFAULT_VISION_NICENESS, port: channel.port2 };
-    const vision = new Worker(new URL('./visionWorker.js', import.meta.url), { workerData: visionData, transferList: [channel.port2] });
-    let text: Worker | undefined;
+    const preprocessData: PreprocessWorkerData = {
+      imageLimits: options.imageLimits ?? {},
+      niceness: options.preprocessNiceness ?? DEFAULT_PREPROCESS_NICENESS,
+      port: channel.port2,
+    };
+    const preprocess = new Worker(new URL('./preprocessWorker.js', import.meta.url), { workerData: preprocessData, transferList: [channel.port2] });
+    const modelData: ModelWorkerData = { settings, preprocessPort: channel.port1 };
+    const model = new Worker(new URL('./modelWorker.js', import.meta.url), { workerData: modelData, transferList: [channel.port1] });
     try {
-      const visionReady = await ready(vision);
-      const textData: TextWorkerData = { settings, visionPort: channel.port1 };
-      text = new Worker(new URL('./textWorker.js', import.meta.url), { workerData: textData, transferList: [channel.port1] });
-      const textReady = await ready(text);
-      const fallback = [textReady.deviceFallback, visionReady.deviceFallback].filter(Boolean).join('; ');
-      return new ModelWorkers(text, vision, planner, textReady.device, fallback || undefined);
+      const [modelReady] = await Promise.all([ready(model), ready(preprocess)]);
+      return new ModelWorkers(model, preprocess, planner, modelReady.device, modelReady.deviceFallback);
     } catch (error) {
-      await Promise.all([vision.terminate(), text?.terminate()]);
+      await Promise.all([model.terminate(), preprocess.terminate()]);
       throw error;
     }
   }
@@ -124,17 +129,17 @@ export class ModelWorkers implements ModelBackend {
     if (this.closing) return;
     this.closing = true;
     if (!this.failure) {
-      const closed = [this.text, this.vision].map((worker) => untilClosed(worker));
-      this.text.postMessage({ type: 'close', reason: serializeError(reason) } satisfies TextWorkerCommand);
-      this.vision.postMessage({ type: 'close' });
+      const closed = [this.model, this.preprocess].map((worker) => untilClosed(worker));
+      this.model.postMessage({ type: 'close', reason: serializeError(reason) } satisfies ModelWorkerCommand);
+      this.preprocess.postMessage({ type: 'close' });
       await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
     }
-    await Promise.all([this.text.terminate(), this.vision.terminate()]);
+    await Promise.all([this.model.terminate(), this.preprocess.terminate()]);
     this.failPending(reason);
   }
 
-  private command(command: TextWorkerCommand): void {
-    if (!this.failure && !this.closing) this.text.postMessage(command);
+  private command(command: ModelWorkerCommand): void {
+    if (!this.failure && !this.closing) this.model.postMessage(command);
   }
 
   private dispatch(message: WorkerReport): void {

@@ -1,24 +1,26 @@
 /**
- * Messages between the request thread and the model workers (src/engine/worker/): the text worker
- * runs the scheduler and the text graphs, the vision worker preprocessing and the vision encoder.
+ * Messages between the request thread and the workers (src/engine/worker/): the model worker runs
+ * the scheduler and every graph, the preprocessing worker turns image bytes into pixels.
  * Payloads are plain data (structured clone); errors cross as SerializedError so a FlorenceError
  * keeps its code, and so its GraphQL error code, on the other side.
  */
 import type { DtypeOption } from '../../vision/modelFiles.js';
 import type { ExecutionDevice } from '../../vision/onnxSession.js';
-import type { ImageLimits } from '../../vision/image.js';
+import type { ImageLimits, PreparedImage } from '../../vision/image.js';
 import { FlorenceError, type FlorenceErrorCode } from '../../vision/errors.js';
 import type { RunResult } from '../../vision/florence2.js';
 import type { SchedulerOptions } from '../scheduler.js';
 import type { EngineStage, ImageBytes, Progress, SchedulerSnapshot, WorkItem } from '../work.js';
 
-/** What both workers load: the model folder and how to run it. */
+/** What the model worker loads: the model folder and how to run it. */
 export interface ModelLoadSettings {
   readonly modelDir: string;
   readonly dtype?: DtypeOption;
   readonly threads?: number;
   readonly device?: ExecutionDevice;
   readonly imageLimits?: ImageLimits;
+  /** Stages the vision encoder is cut into (visionEncoder.ts). */
+  readonly visionStages?: number;
 }
 
 export interface SerializedError {
@@ -27,8 +29,8 @@ export interface SerializedError {
   readonly code?: string;
 }
 
-/** Request thread → text worker. */
-export type TextWorkerCommand =
+/** Request thread → model worker. */
+export type ModelWorkerCommand =
   | { readonly type: 'connect'; readonly options: SchedulerOptions }
   | { readonly type: 'submit'; readonly images: readonly ImageBytes[]; readonly items: readonly WorkItem[] }
   | { readonly type: 'cancel'; readonly id: number; readonly reason: SerializedError }
@@ -45,29 +47,26 @@ export type SchedulerEventMessage =
   | { readonly type: 'imagesEncoded'; readonly count: number }
   | { readonly type: 'stage'; readonly stage: EngineStage; readonly ms: number };
 
-/** Either worker → request thread. */
+/** A worker → the request thread. */
 export type WorkerReport =
   | { readonly type: 'ready'; readonly device: ExecutionDevice; readonly deviceFallback?: string }
   | { readonly type: 'failed'; readonly error: SerializedError }
   | { readonly type: 'closed' }
   | SchedulerEventMessage;
 
-/** Text worker → vision worker (over their own channel). */
-export interface VisionRequest {
-  readonly type: 'encode';
+/** Model worker → preprocessing worker (over their own channel). */
+export interface PrepareRequest {
+  readonly type: 'prepare';
   readonly request: number;
-  readonly images: readonly ImageBytes[];
+  readonly bytes: Uint8Array;
 }
 
-/** Vision worker → text worker. */
-export interface VisionReply {
-  readonly type: 'encoded';
+/** Preprocessing worker → model worker: the prepared image, or why it could not be. */
+export interface PrepareReply {
+  readonly type: 'prepared';
   readonly request: number;
-  /** Per image: its features, or why it failed. */
-  readonly features: readonly (Float32Array | SerializedError)[];
-  readonly preprocessMs: number;
-  readonly visionMs: number;
-  readonly usage: { readonly runs: number; readonly busyMs: number };
+  readonly image?: PreparedImage;
+  readonly error?: SerializedError;
 }
 
 export function serializeError(error: unknown): SerializedError {

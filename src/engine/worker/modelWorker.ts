@@ -1,81 +1,69 @@
 /**
- * The text worker: the scheduler (src/engine/scheduler.ts) with the text graphs — the prompt
- * encoder and the decode loop — and the feature cache. The request thread sends it work and
- * cancellations; it answers with the scheduler's events. Images without cached features go to the
- * vision worker over their own channel.
+ * The model worker: the scheduler (src/engine/scheduler.ts) with every graph of the model and the
+ * feature cache, on one thread, so onnxruntime's synchronous runs never hold up the request thread.
+ * The request thread sends work and cancellations; the worker answers with the scheduler's events.
+ * Image bytes go to the preprocessing worker over their own channel and come back as pixels.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { PreparedImage } from '../../vision/image.js';
 import { Florence2 } from '../../vision/florence2.js';
+import type { ImagePreparer } from '../imagePreparer.js';
 import { Scheduler } from '../scheduler.js';
-import type { VisionLane, VisionOutcome } from '../visionLane.js';
 import type { SchedulerEvents } from '../work.js';
 import {
   deserializeError,
-  isSerializedError,
   serializeError,
   transferable,
   type ModelLoadSettings,
+  type ModelWorkerCommand,
+  type PrepareReply,
+  type PrepareRequest,
   type SchedulerEventMessage,
-  type TextWorkerCommand,
-  type VisionReply,
   type WorkerReport,
 } from './protocol.js';
 
-export interface TextWorkerData {
+export interface ModelWorkerData {
   readonly settings: ModelLoadSettings;
-  readonly visionPort: MessagePort;
+  readonly preprocessPort: MessagePort;
 }
 
-const { settings, visionPort } = workerData as TextWorkerData;
+const { settings, preprocessPort } = workerData as ModelWorkerData;
 const report = (message: WorkerReport) => parentPort!.postMessage(message);
 
 let florence: Florence2;
 try {
   florence = await Florence2.load(settings.modelDir, {
-    graphs: 'text',
     ...(settings.dtype ? { dtype: settings.dtype } : {}),
     ...(settings.threads ? { threads: settings.threads } : {}),
     ...(settings.device ? { device: settings.device } : {}),
     ...(settings.imageLimits ? { imageLimits: settings.imageLimits } : {}),
+    ...(settings.visionStages ? { visionStages: settings.visionStages } : {}),
   });
 } catch (error) {
   report({ type: 'failed', error: serializeError(error) });
   process.exit(1);
 }
 
-/** The vision worker behind the VisionLane interface: one request at a time, answered in order. */
-function remoteVisionLane(port: MessagePort): VisionLane {
-  const pending = new Map<number, (reply: VisionReply) => void>();
+/** The preprocessing worker behind the ImagePreparer interface; the bytes are handed over, not copied. */
+function remotePreparer(port: MessagePort): ImagePreparer {
+  const pending = new Map<number, (reply: PrepareReply) => void>();
   let nextRequest = 1;
-  let usage = { runs: 0, busyMs: 0 };
-  port.on('message', (reply: VisionReply) => {
-    usage = reply.usage;
+  port.on('message', (reply: PrepareReply) => {
     pending.get(reply.request)?.(reply);
     pending.delete(reply.request);
   });
   return {
-    encode(images) {
+    prepare(bytes) {
       const request = nextRequest++;
-      const handed = images.map((image) => ({ id: image.id, ...transferable(image.bytes) }));
-      return new Promise<VisionOutcome>((resolve) => {
-        pending.set(request, (reply) =>
-          resolve({
-            features: reply.features.map((value) => (isSerializedError(value) ? deserializeError(value) : value)),
-            preprocessMs: reply.preprocessMs,
-            visionMs: reply.visionMs,
-          }),
-        );
-        port.postMessage(
-          { type: 'encode', request, images: handed.map(({ id, bytes }) => ({ id, bytes })) },
-          handed.map(({ buffer }) => buffer),
-        );
+      const handed = transferable(bytes);
+      return new Promise<PreparedImage>((resolve, reject) => {
+        pending.set(request, (reply) => (reply.image ? resolve(reply.image) : reject(deserializeError(reply.error ?? { name: 'Error', message: 'preprocessing gave no image' }))));
+        port.postMessage({ type: 'prepare', request, bytes: handed.bytes } satisfies PrepareRequest, [handed.buffer]);
       });
     },
-    usage: () => usage,
   };
 }
 
-const vision = remoteVisionLane(visionPort);
 const post = (message: SchedulerEventMessage) => parentPort!.postMessage(message);
 let scheduler: Scheduler | undefined;
 
@@ -94,19 +82,19 @@ const events: SchedulerEvents = {
   snapshot: () => undefined,
 };
 
-parentPort!.on('message', (command: TextWorkerCommand) => {
+parentPort!.on('message', (command: ModelWorkerCommand) => {
   try {
     handle(command);
   } catch (error) {
     // The scheduler settles its own failures; anything escaping it must not take the worker down.
-    console.error('florence text worker: a command failed', error);
+    console.error('florence model worker: a command failed', error);
   }
 });
 
-function handle(command: TextWorkerCommand): void {
+function handle(command: ModelWorkerCommand): void {
   switch (command.type) {
     case 'connect':
-      scheduler = new Scheduler(florence, vision, command.options, events);
+      scheduler = new Scheduler(florence, remotePreparer(preprocessPort), command.options, events);
       return;
     case 'submit':
       scheduler?.submit(command.images, command.items);
@@ -120,7 +108,7 @@ function handle(command: TextWorkerCommand): void {
     case 'close':
       void (async () => {
         await scheduler?.close(deserializeError(command.reason));
-        visionPort.close();
+        preprocessPort.close();
         await florence.dispose();
         report({ type: 'closed' });
         parentPort!.close();
