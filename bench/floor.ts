@@ -4,11 +4,8 @@
  * the naive runtime count runs and busy milliseconds per graph (`Engine.modelUsage()`,
  * `Florence2Graphs.usage()`); a workload's share is the difference of two readings.
  *
- * In the gateway the vision encoder runs on its own worker thread beside the text graphs' thread,
- * so the two can overlap. Their busy times are then each measured while sharing the cores, and the
- * sum counts the contended time of both: it can exceed the wall time, and it is no longer a lower
- * bound on it (the lanes' maximum is the bound for perfect overlap, but contended times are longer
- * than the uncontended ones that bound would need).
+ * In the gateway every graph runs on one thread (src/engine/worker/modelWorker.ts), one call at a
+ * time, so the sum is a lower bound on the wall time, as it is for the one-task-at-a-time contenders.
  */
 import type { GraphUsage } from '../src/engine/work.js';
 
@@ -27,6 +24,12 @@ export interface Floor {
   /** Token embedding and the text encoder: the prefill. */
   readonly textEncoderMs: number;
   readonly decoderMs: number;
+}
+
+/** Calls per graph between two readings: with busy time, the cost of one call (a decode step…). */
+export function callsBetween(before: GraphUsage, after: GraphUsage): GraphBusy {
+  busyBetween(before, after); // the same check that the counters only grew
+  return Object.fromEntries(GRAPH_NAMES.map((name) => [name, after[name].runs - before[name].runs])) as GraphBusy;
 }
 
 /** Busy time per graph between two readings of the same counters. */

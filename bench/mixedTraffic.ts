@@ -13,7 +13,7 @@
  */
 import type { Arrival } from './arrivals.js';
 import type { ContenderProcess, UsageReading } from './contenderProcess.js';
-import { busyBetween, type GraphBusy } from './floor.js';
+import { busyBetween, callsBetween, type GraphBusy } from './floor.js';
 import { sleep, type GatewayClient, type TaskRequest } from './gatewayClient.js';
 import { startHealthProbe, type HealthProbeResult } from './healthProbe.js';
 import type { EventLoopDelay } from './protocol.js';
@@ -89,6 +89,8 @@ export interface PolicyRun extends TrafficSummary {
   /** ORT busy time during the run (from the first send to the last answer), total and per graph; null where unknown. */
   readonly ortBusyMs: number | null;
   readonly graphBusyMs: GraphBusy | null;
+  /** Calls per graph during the run: decoder calls ÷ tokens shows how often rows shared a step. */
+  readonly graphCalls: GraphBusy | null;
   readonly health: HealthProbeResult;
   readonly eventLoop: EventLoopDelay;
   readonly requests: readonly RequestRecord[];
@@ -176,8 +178,12 @@ async function send(client: GatewayClient, arrival: Arrival<TrafficClass>, reque
 }
 
 /** ORT busy time between two usage readings, total and per graph (null where the contender cannot tell). */
-export function busyOf(before: UsageReading, after: UsageReading): { ortBusyMs: number | null; graphBusyMs: GraphBusy | null } {
+export function busyOf(
+  before: UsageReading,
+  after: UsageReading,
+): { ortBusyMs: number | null; graphBusyMs: GraphBusy | null; graphCalls: GraphBusy | null } {
   const graphBusyMs = before.graphs && after.graphs ? busyBetween(before.graphs, after.graphs) : null;
+  const graphCalls = before.graphs && after.graphs ? callsBetween(before.graphs, after.graphs) : null;
   const ortBusyMs = before.ortBusyMs === null || after.ortBusyMs === null ? null : after.ortBusyMs - before.ortBusyMs;
-  return { ortBusyMs, graphBusyMs };
+  return { ortBusyMs, graphBusyMs, graphCalls };
 }

@@ -91,6 +91,8 @@ interface Group {
   readonly requester: string;
   /** Members not decoding yet. */
   readonly jobs: Set<Job>;
+  /** Encoder units run since every member was encoded (see `startCompleteGroups`). */
+  unitsHeld: number;
 }
 
 interface Job {
@@ -207,7 +209,7 @@ export class Scheduler implements SchedulerPort {
       // At most one decode batch's worth per group: 200 regions start decoding 32 at a time
       // instead of all waiting (and holding their encoder outputs) until the 200th is encoded.
       if (!group || group.jobs.size >= this.settings.maxBatchJobs) {
-        group = { requester: item.requester, jobs: new Set() };
+        group = { requester: item.requester, jobs: new Set(), unitsHeld: 0 };
         groups.set(groupKey, group);
         this.prefill.push(group.requester, group);
       }
@@ -346,6 +348,7 @@ export class Scheduler implements SchedulerPort {
     const unit = [...group.jobs].filter((job) => job.phase === 'ready').slice(0, this.settings.encoderRowsPerCall);
     for (const job of unit) job.phase = 'encoding';
     this.readyJobs -= unit.length;
+    for (const held of this.prefill.items()) if (held !== group && isComplete(held)) held.unitsHeld++;
     const started = performance.now();
     let rows: DecodeRows;
     try {
@@ -372,13 +375,20 @@ export class Scheduler implements SchedulerPort {
     });
   }
 
-  /** Groups whose every job is encoded start decoding, together, at this step boundary. */
+  /**
+   * Groups whose every job is encoded start decoding, together, at this step boundary. Rows that
+   * start at one step share every decoder call after it, while rows that start apart never can (the
+   * merged decoder takes one position for all its rows): so when other requests' prompts are waiting
+   * to be encoded, complete groups wait for one more encoder unit, and any group it completes starts
+   * beside them. Under a backlog that saves a decoder call per step per group; without one, nothing
+   * waits (a short task beside a long caption starts at once).
+   */
   private startCompleteGroups(): void {
-    const complete: Group[] = [];
-    for (const group of this.prefill.items()) {
-      if (group.jobs.size > 0 && [...group.jobs].every((job) => job.phase === 'staged')) complete.push(group);
-    }
+    const complete = [...this.prefill.items()].filter(isComplete);
     if (complete.length === 0) return;
+    const rows = complete.reduce((total, group) => total + group.jobs.size, 0);
+    const waitForCompany = this.readyJobs > 0 && rows < this.settings.maxBatchJobs && complete.every((group) => group.unitsHeld < 1);
+    if (waitForCompany && this.settings.policy === 'continuous') return;
     this.prefill.remove((group) => complete.includes(group));
     const staged = complete.flatMap((group) => [...group.jobs]);
     for (let start = 0; start < staged.length; start += this.settings.maxBatchJobs) {
@@ -494,7 +504,7 @@ export class Scheduler implements SchedulerPort {
   /** Policy `batch`: when nothing else is in flight, the backlog's first jobs become one group. */
   private admitBatch(): void {
     if (this.jobs.size > this.backlog.length || this.backlog.length === 0) return;
-    const group: Group = { requester: BATCH_REQUESTER, jobs: new Set() };
+    const group: Group = { requester: BATCH_REQUESTER, jobs: new Set(), unitsHeld: 0 };
     this.prefill.push(BATCH_REQUESTER, group);
     for (const job of this.backlog.splice(0, this.settings.maxBatchJobs)) {
       const bytes = this.batchBytes.get(job.item.id);
@@ -504,6 +514,12 @@ export class Scheduler implements SchedulerPort {
     if (group.jobs.size === 0) this.prefill.remove((candidate) => candidate === group);
     this.wake();
   }
+}
+
+function isComplete(group: Group): boolean {
+  if (group.jobs.size === 0) return false;
+  for (const job of group.jobs) if (job.phase !== 'staged') return false;
+  return true;
 }
 
 /**

@@ -27,6 +27,7 @@ function policyRun(policy: 'continuous' | 'batch', shortP99Ms: number, tasksPerS
     maxSendLagMs: 1,
     ortBusyMs: null,
     graphBusyMs: null,
+    graphCalls: null,
     health: health(5, 20),
     eventLoop: { samples: 100, resolutionMs: 10, p50Ms: 0, p99Ms: 1, maxMs: 2, meanMs: 0.1 },
     requests: [],

@@ -93,6 +93,7 @@ describe('formatReport', () => {
         maxSendLagMs: 2,
         ortBusyMs: 100_000,
         graphBusyMs: BUSY,
+        graphCalls: null,
         health: { periodMs: 100, latency: { count: 1250, p50Ms: 1, p95Ms: 2, p99Ms: 60, maxMs: 90 }, failures: 0 },
         eventLoop: { samples: 12_500, resolutionMs: 10, p50Ms: 0, p99Ms: 1, maxMs: 3, meanMs: 0.1 },
         requests: [],

@@ -245,6 +245,21 @@ describe('continuous decode loop', () => {
     assert.deepEqual(starts, [1, 12]);
   });
 
+  test('requests whose prompts finish encoding one unit apart start as one decode batch; each equals running alone', async () => {
+    const starts: number[] = [];
+    const scheduler = engine(florence, { observer: { batch: (jobs) => starts.push(jobs), stage: () => undefined, task: () => undefined } });
+    await warm(scheduler, florence, images[0]!);
+    await warm(scheduler, florence, images[1]!);
+    starts.length = 0;
+    const [[caption], [objects]] = await Promise.all([
+      scheduler.run([{ ...job(florence, images[0]!, '<CAPTION>', undefined, { maxNewTokens: 12 }), requester: 'one client' }]),
+      scheduler.run([{ ...job(florence, images[1]!, '<OD>', undefined, { maxNewTokens: 12 }), requester: 'another client' }]),
+    ]);
+    assert.deepEqual(starts, [2], 'the first waited one encoder unit for the second');
+    assert.deepEqual((caption as RunResult).tokens, (await florence.run(images[0]!.bytes, '<CAPTION>', undefined, { maxNewTokens: 12 })).tokens);
+    assert.deepEqual((objects as RunResult).tokens, (await florence.run(images[1]!.bytes, '<OD>', undefined, { maxNewTokens: 12 })).tokens);
+  });
+
   test('jobs of one request on one image start as one decode batch (a cascade level stays one batch)', async () => {
     const starts: number[] = [];
     const scheduler = engine(florence, { observer: { batch: (jobs) => starts.push(jobs), stage: () => undefined, task: () => undefined } });
@@ -285,6 +300,31 @@ describe('continuous decode loop', () => {
     const events: number[] = [];
     await scheduler.stream(job(plain, images[1]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 20 }), (progress) => events.push(progress.tokens));
     assert.deepEqual(events, [1], 'the first step reports at once; the rest fall inside the interval');
+  });
+
+  test('with the vision encoder in stages, decode steps run between the stages of a new image, and answers equal running alone', async () => {
+    const staged = await Florence2.load(await tinyModelDir({ bias: undefined }), { visionStages: 4 });
+    try {
+      assert.equal(staged.graphs.vision.stageCount, 4);
+      const work: string[] = [];
+      const scheduler = engine(staged, { observer: { batch: () => undefined, stage: (stage) => work.push(stage), task: () => undefined } });
+      await warm(scheduler, staged, images[0]!);
+      const fresh = await handle(patternPng(90, 140, 78));
+      const long = scheduler.run([job(staged, images[0]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 200 })]);
+      const decoderRuns = staged.graphs.usage().decoder_model_merged.runs;
+      while (staged.graphs.usage().decoder_model_merged.runs < decoderRuns + 5) await new Promise((resolve) => setTimeout(resolve, 2));
+      work.length = 0;
+      const caption = scheduler.run([job(staged, fresh, '<CAPTION>', undefined, { maxNewTokens: 10 })]);
+      const [[longOutcome], [captionOutcome]] = await Promise.all([long, caption]);
+      const first = work.indexOf('vision');
+      const last = work.lastIndexOf('vision');
+      assert.equal(work.filter((stage) => stage === 'vision').length, 4, 'one unit per stage');
+      assert.ok(work.slice(first, last).includes('decode'), `the long caption kept decoding between stages: ${work.join(' ')}`);
+      assert.deepEqual((longOutcome as RunResult).tokens, (await plain.run(images[0]!.bytes, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 200 })).tokens);
+      assert.deepEqual((captionOutcome as RunResult).tokens, (await plain.run(fresh.bytes, '<CAPTION>', undefined, { maxNewTokens: 10 })).tokens);
+    } finally {
+      await staged.dispose();
+    }
   });
 
   test('policy batch: a job arriving while a batch runs waits for the whole batch', async () => {
