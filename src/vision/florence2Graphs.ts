@@ -9,6 +9,7 @@ import { ModelFilesError } from './errors.js';
 import type { ModelFolder, ModelModule } from './modelFiles.js';
 import { OnnxSession, floatData, type ExpectedInterface, type SessionSettings } from './onnxSession.js';
 import { gatherRows } from './tensorRows.js';
+import { TokenEmbeddings } from './tokenEmbeddings.js';
 import { IMAGE_SIZE, VISION_INTERFACE, VisionEncoder } from './visionEncoder.js';
 
 export interface ModelGeometry {
@@ -61,6 +62,7 @@ export interface DecoderStepResult {
 
 export class Florence2Graphs {
   private readonly pastNames: { decoder: string[]; encoder: string[] };
+  private readonly tokenEmbeddings: TokenEmbeddings;
 
   private constructor(
     readonly vision: VisionEncoder,
@@ -72,6 +74,7 @@ export class Florence2Graphs {
     const layers = [...Array(geometry.decoderLayers).keys()];
     const names = (kind: string) => layers.flatMap((i) => [`past_key_values.${i}.${kind}.key`, `past_key_values.${i}.${kind}.value`]);
     this.pastNames = { decoder: names('decoder'), encoder: names('encoder') };
+    this.tokenEmbeddings = new TokenEmbeddings(geometry.dModel);
   }
 
   /** `visionStages` > 1 cuts the vision encoder into that many stages (visionEncoder.ts); 1 runs it whole. */
@@ -96,12 +99,16 @@ export class Florence2Graphs {
 
   /** Token embeddings for rows of equal length → [B, S, D]. */
   async embed(ids: readonly (readonly number[])[]): Promise<Float32Array> {
+    const known = this.tokenEmbeddings.lookup(ids);
+    if (known) return known;
     const batch = ids.length;
     const length = ids[0]?.length ?? 0;
     const data = new BigInt64Array(batch * length);
     ids.forEach((row, r) => row.forEach((id, c) => (data[r * length + c] = BigInt(id))));
     const out = await this.embedTokens.run({ input_ids: new ort.Tensor('int64', data, [batch, length]) });
-    return floatData(out['inputs_embeds']!);
+    const embeddings = floatData(out['inputs_embeds']!);
+    this.tokenEmbeddings.remember(ids, embeddings);
+    return embeddings;
   }
 
   /** The language encoder over `[image features ; prompt embeddings]` rows of length `length`. */
