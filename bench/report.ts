@@ -172,14 +172,19 @@ function mixedTables(mixed: MixedTrafficResult): string[] {
   }
   lines.push(
     '',
-    '| policy | tasks/s in the window | tokens/s in the window | drained at (s) | ORT busy ÷ wall | floor (s) | latest send (ms) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| policy | tasks/s in the window | tokens/s in the window | drained at (s) | ORT busy ÷ wall | floor (s): vision / text encoder / decoder | decoder calls (ms each) | latest send (ms) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const run of [continuous, batch]) {
     if (!run) continue;
-    const floor = run.graphBusyMs ? floorOf(run.graphBusyMs).totalMs : undefined;
+    const floor = run.graphBusyMs ? floorOf(run.graphBusyMs) : undefined;
+    const floorParts = floor ? `${seconds(floor.totalMs)}: ${seconds(floor.visionMs)} / ${seconds(floor.textEncoderMs)} / ${seconds(floor.decoderMs)}` : '–';
+    const decoderCalls = run.graphCalls?.decoder_model_merged;
+    const decoderMs = run.graphBusyMs?.decoder_model_merged;
+    const calls = decoderCalls && decoderMs !== undefined ? `${decoderCalls} (${(decoderMs / decoderCalls).toFixed(1)})` : '–';
+    const busyShare = run.ortBusyMs === null ? '–' : (run.ortBusyMs / run.drainMs).toFixed(2);
     lines.push(
-      `| ${run.policy} | ${run.tasksPerSecond.toFixed(3)} | ${run.tokensPerSecond.toFixed(1)} | ${seconds(run.drainMs)} | ${run.ortBusyMs === null ? '–' : (run.ortBusyMs / run.drainMs).toFixed(2)} | ${seconds(floor)} | ${run.maxSendLagMs.toFixed(0)} |`,
+      `| ${run.policy} | ${run.tasksPerSecond.toFixed(3)} | ${run.tokensPerSecond.toFixed(1)} | ${seconds(run.drainMs)} | ${busyShare} | ${floorParts} | ${calls} | ${run.maxSendLagMs.toFixed(0)} |`,
     );
   }
   return lines;

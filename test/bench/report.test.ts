@@ -93,7 +93,7 @@ describe('formatReport', () => {
         maxSendLagMs: 2,
         ortBusyMs: 100_000,
         graphBusyMs: BUSY,
-        graphCalls: null,
+        graphCalls: { vision_encoder: 1, embed_tokens: 10, encoder_model: 10, decoder_model_merged: 200 },
         health: { periodMs: 100, latency: { count: 1250, p50Ms: 1, p95Ms: 2, p99Ms: 60, maxMs: 90 }, failures: 0 },
         eventLoop: { samples: 12_500, resolutionMs: 10, p50Ms: 0, p99Ms: 1, maxMs: 3, meanMs: 0.1 },
         requests: [],
@@ -116,7 +116,7 @@ describe('formatReport', () => {
     const lines = linesOf(report);
     assert.ok(lines.includes('| short (20 tokens, cached features) | 0.50 | 0.50 / 0.90 / 1.20 | 0.50 / 0.90 / 8.00 | 10 + 0 of 10 | 8 + 2 of 10 |'), lines.join('\n'));
     assert.ok(lines.includes('| all | E[S] 1.35 | 0.50 / 0.90 / 1.20 | 0.50 / 0.90 / 8.00 | 30 + 0 of 30 | 24 + 6 of 30 |'));
-    assert.ok(lines.includes('| continuous | 0.250 | 12.5 | 125.00 | 0.80 | 9.00 | 2 |'));
+    assert.ok(lines.includes('| continuous | 0.250 | 12.5 | 125.00 | 0.80 | 9.00: 2.50 / 3.30 / 3.20 | 200 (16.0) | 2 |'), lines.join('\n'));
     assert.ok(lines.includes('| 6. mixed traffic, batch | 1.0 / 60.0 / 90.0 | 1250 (0) | 0.0 / 1.0 / 3.0 | **missed** |'));
     assert.ok(lines.some((line) => line.startsWith('6. open-loop mixed traffic: Poisson arrivals at 0.519/s (0.7 × a capacity of 0.741/s')));
   });
