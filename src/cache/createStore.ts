@@ -13,7 +13,7 @@
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { CacheConfigError } from './errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { MemoryStore } from './memoryStore.js';
 import { closeRedisClient, createRedisClient, DEFAULT_CONNECT_TIMEOUT_MS } from './redisClient.js';
 import { ResilientResultCache, type CacheBackend, type ResultCache } from './resultCache.js';

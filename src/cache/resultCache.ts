@@ -24,7 +24,7 @@
 import type { Keyv } from 'keyv';
 import { openEnvelope, wrapValue } from './envelope.js';
 import { CacheKeyError } from './errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { CacheSerializationError } from './serialization.js';
 import { withTimeout } from './timeout.js';
 import type { WorkLock } from './workLock.js';

@@ -30,7 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reasonOf } from '../shared/abort.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { withTimeout } from './timeout.js';
 
 /**

@@ -2,7 +2,7 @@
  * The per-request context: the process-wide services plus this request's loaders, abort signal
  * (deadline or client gone) and logger.
  */
-import type { Logger } from '../cache/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { resultCacheKey } from '../cache/cacheKey.js';
 import { randomUUID } from 'node:crypto';
 import type { RunResult, TaskPlan } from '../vision/florence2.js';

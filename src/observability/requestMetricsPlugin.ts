@@ -3,7 +3,7 @@
  * with what they cost, so an operator can find the queries that load the model.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Logger } from '../cache/logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { GatewayContext } from '../graphql/context.js';
 import type { GatewayMetrics } from './metrics.js';
 

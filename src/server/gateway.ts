@@ -13,7 +13,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino } from 'pino';
 import { createCacheStore, parseCacheUrl } from '../cache/createStore.js';
-import type { Logger } from '../cache/logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { ResultCache } from '../cache/resultCache.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
 import { RequestBudget } from '../graphql/cost/requestBudget.js';

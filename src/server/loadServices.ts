@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import type { ResultCache } from '../cache/resultCache.js';
-import type { Logger } from '../cache/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { modelFingerprint } from '../cache/modelFingerprint.js';
 import { Engine, type EngineObserver } from '../engine/engine.js';
 import { ModelWorkers } from '../engine/worker/modelWorkers.js';

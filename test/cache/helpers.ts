@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
-import type { Logger } from '../../src/cache/logger.js';
+import type { Logger } from '../../src/shared/logger.js';
 import type { CacheBackend } from '../../src/cache/resultCache.js';
 import { deserializeEntry, serializeEntry } from '../../src/cache/serialization.js';
 

@@ -12,7 +12,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import ipaddr from 'ipaddr.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Logger } from '../../cache/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { closeRedisClient, createRedisClient } from '../../cache/redisClient.js';
 import { authenticatedClientId } from './apiKeys.js';
 import { sendGraphQLError } from './graphqlErrorResponse.js';
