@@ -10,7 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { pino } from 'pino';
 import { createCacheStore, parseCacheUrl } from '../cache/createStore.js';
 import type { Logger } from '../shared/logger.js';
@@ -21,20 +21,20 @@ import { createErrorFormatter } from '../graphql/errors.js';
 import { buildSubgraphGatewaySchema } from '../graphql/federation.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import type { GatewayServices } from '../graphql/services.js';
-import { formatByteLimit } from '../shared/bytes.js';
 import { DeadlineExceededError } from '../vision/errors.js';
 import type { GatewayConfig } from './config.js';
 import { Engine } from '../engine/engine.js';
-import { GatewayMetrics } from '../observability/metrics.js';
-import { requestMetricsPlugin } from '../observability/requestMetricsPlugin.js';
+import { GatewayMetrics } from './metrics.js';
+import { requestMetricsPlugin } from './pipeline/requestMetricsPlugin.js';
 import { loadServices } from './loadServices.js';
-import { apiKeyMiddleware, createApiKeyCheck } from './middleware/apiKeys.js';
-import { corsMiddleware, isAllowedOrigin } from './middleware/cors.js';
-import { sendGraphQLError } from './middleware/graphqlErrorResponse.js';
-import { rateLimitMiddleware } from './middleware/rateLimit.js';
-import { costLimitPlugin, createCostCheck } from './plugins/costLimitPlugin.js';
-import { queryShapeRules } from './plugins/queryShapeRules.js';
-import { ResponseCache } from './plugins/responseCache.js';
+import { apiKeyMiddleware, createApiKeyCheck } from './pipeline/apiKeys.js';
+import { corsMiddleware, isAllowedOrigin } from './pipeline/cors.js';
+import { jsonErrors } from './pipeline/jsonErrors.js';
+import { rateLimitMiddleware } from './pipeline/rateLimit.js';
+import { costLimitPlugin, createCostCheck } from './pipeline/costLimitPlugin.js';
+import { queryShapeRules } from './pipeline/queryShapeRules.js';
+import { readinessGate } from './pipeline/readinessGate.js';
+import { ResponseCache } from './pipeline/responseCache.js';
 import { ReadinessState } from './readiness.js';
 import { graphiqlRoutes } from './routes/graphiql.js';
 import { healthRoutes } from './routes/health.js';
@@ -136,11 +136,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // /graphql first: every request walks the routes registered before its own.
   app.use(
     '/graphql',
-    (req: Request, res: Response, next: NextFunction) => {
-      const reason = readiness.unavailableReason();
-      if (reason === undefined) return next();
-      sendGraphQLError(res, 503, 'UNAVAILABLE', reason);
-    },
+    readinessGate(readiness),
     responseCache.middleware(
       () => (readiness.value.status === 'ready' ? readiness.value.services.model.fingerprint : undefined),
       config.graphqlBodyLimitBytes,
@@ -253,21 +249,3 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   return text && /^[\w.:-]{1,128}$/.test(text) ? text : undefined;
 }
-
-/** express' own errors (bad JSON, body over the limit) as GraphQL-shaped JSON, never an HTML page. */
-function jsonErrors(logger: Logger, bodyLimit: number) {
-  return (error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (error.type === 'entity.too.large') {
-      const limit = `${formatByteLimit(bodyLimit)} (GRAPHQL_BODY_LIMIT_BYTES)`;
-      sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit}; send big images with POST /images and query them by id`);
-      return;
-    }
-    if (error.type === 'entity.parse.failed') {
-      sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
-      return;
-    }
-    logger.error({ err: error }, 'unhandled error in an HTTP route');
-    sendGraphQLError(res, error.status ?? 500, 'INTERNAL_SERVER_ERROR', 'internal error');
-  };
-}
-

@@ -24,10 +24,10 @@ import type { Logger as PinoLogger } from 'pino';
 import { createContext } from '../graphql/context.js';
 import { RequestBudget } from '../graphql/cost/requestBudget.js';
 import { DeadlineExceededError } from '../vision/errors.js';
-import type { ApiKeyVerdict } from './middleware/apiKeys.js';
-import { presentedKey } from './middleware/apiKeys.js';
-import { clientKeyOf, type RateLimiter } from './middleware/rateLimit.js';
-import type { CostCheck } from './plugins/costLimitPlugin.js';
+import type { ApiKeyVerdict } from './pipeline/apiKeys.js';
+import { presentedKey } from './pipeline/apiKeys.js';
+import { clientKeyOf, type RateLimiter } from './pipeline/rateLimit.js';
+import type { CostCheck } from './pipeline/costLimitPlugin.js';
 import type { ReadinessState } from './readiness.js';
 
 export interface SubscriptionServerOptions {

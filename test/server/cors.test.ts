@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
-import { isAllowedOrigin } from '../../src/server/middleware/cors.js';
+import { isAllowedOrigin } from '../../src/server/pipeline/cors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { patternPng } from '../helpers/images.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { parseApiKeys } from '../../../src/server/middleware/apiKeys.js';
+import { parseApiKeys } from '../../../src/server/pipeline/apiKeys.js';
 import { loadConfig } from '../../../src/server/config.js';
 import { startGateway, type Gateway } from '../../../src/server/gateway.js';
 import { patternPng } from '../../helpers/images.js';

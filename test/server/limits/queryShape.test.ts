@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getIntrospectionQuery } from 'graphql';
-import { DEFAULT_MAX_QUERY_DEPTH } from '../../../src/server/plugins/queryShapeRules.js';
+import { DEFAULT_MAX_QUERY_DEPTH } from '../../../src/server/pipeline/queryShapeRules.js';
 import { shapeErrors } from './support.js';
 
 describe('depth', () => {

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@keyv/redis';
-import { apiKeyMiddleware } from '../../../src/server/middleware/apiKeys.js';
-import { describeRateLimit, parseRateLimit, rateLimitMiddleware, type RateLimitMiddleware } from '../../../src/server/middleware/rateLimit.js';
+import { apiKeyMiddleware } from '../../../src/server/pipeline/apiKeys.js';
+import { describeRateLimit, parseRateLimit, rateLimitMiddleware, type RateLimitMiddleware } from '../../../src/server/pipeline/rateLimit.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { NO_REDIS, randomNamespace, redisReachable, TEST_REDIS_URL } from '../../cache/helpers.js';
 import { serveMiddleware } from './support.js';

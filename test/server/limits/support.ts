@@ -17,7 +17,7 @@ import { buildGatewaySchema } from '../../../src/graphql/schema.js';
 import type { GatewayServices } from '../../../src/graphql/services.js';
 import { UploadStore } from '../../../src/graphql/uploads.js';
 import { loadConfig } from '../../../src/server/config.js';
-import { queryShapeRules, type QueryShapeOptions } from '../../../src/server/plugins/queryShapeRules.js';
+import { queryShapeRules, type QueryShapeOptions } from '../../../src/server/pipeline/queryShapeRules.js';
 import type { RunResult, TaskPlan } from '../../../src/vision/florence2.js';
 import type { GenerationOptions } from '../../../src/vision/generation/settings.js';
 import type { TaskResult } from '../../../src/vision/results.js';

@@ -3,9 +3,9 @@
  * with what they cost, so an operator can find the queries that load the model.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Logger } from '../shared/logger.js';
-import type { GatewayContext } from '../graphql/context.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { Logger } from '../../shared/logger.js';
+import type { GatewayContext } from '../../graphql/context.js';
+import type { GatewayMetrics } from '../metrics.js';
 
 export interface RequestMetricsOptions {
   readonly metrics: GatewayMetrics;
