@@ -7,7 +7,7 @@
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageLine } from './commandLine.js';
 import { COMMANDS, GROUPS, PROGRAM, type CommandEntry } from './commands.js';
 import type { CommandHeader } from './commandLine.js';
-import { FlorenceError } from '../vision/errors.js';
+import { CodedError } from '../shared/errors.js';
 
 const PROGRAM_USAGE: CommandHeader = { name: PROGRAM, positionals: '<command>', summary: 'A GraphQL gateway and command line for Microsoft\'s Florence-2 vision model.' };
 
@@ -69,7 +69,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // Typed runtime errors are the user's to fix: print the message, not a stack trace.
-    console.error(error instanceof FlorenceError ? `error: ${error.message}` : error);
+    console.error(error instanceof CodedError ? `error: ${error.message}` : error);
     process.exitCode = EXIT_FAILED;
   },
 );

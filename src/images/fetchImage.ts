@@ -13,7 +13,8 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { formatByteLimit } from '../shared/bytes.js';
-import { TaskInputError, FlorenceError, ImageTooLargeError } from '../vision/errors.js';
+import { CodedError } from '../shared/errors.js';
+import { TaskInputError, ImageTooLargeError } from '../vision/errors.js';
 import { classifyAddress, describeAddressClass, isIpAddress, type AllowHosts } from './addressPolicy.js';
 import { FetchFailedError, FetchRefusedError } from './errors.js';
 
@@ -113,7 +114,7 @@ function checkResolved(
   family: 0 | 4 | 6,
   addresses: readonly LookupAddress[],
   allowHosts: AllowHosts,
-): readonly LookupAddress[] | FlorenceError {
+): readonly LookupAddress[] | FetchFailedError | FetchRefusedError {
   if (addresses.length === 0) return new FetchFailedError('dns', `the image host ${hostname} has no ${family === 0 ? 'IP' : `IPv${family}`} address`);
   const nameAllowed = allowHosts.allowsHost(hostname);
   for (const { address } of addresses) {
@@ -277,7 +278,7 @@ function toFetchError(error: unknown, target: URL, redirected: boolean): unknown
   if (error instanceof FetchRefusedError && redirected && error.reason === 'address') {
     return new FetchRefusedError('address', `the image URL redirected to ${target.hostname}, which was refused: ${error.message}`);
   }
-  if (error instanceof FlorenceError) return error;
+  if (error instanceof CodedError) return error;
   // Node's messages name the resolved IP and port ("connect ECONNREFUSED 10.0.0.5:80"); the code does not.
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
   const what =

@@ -10,7 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Request, type Response } from 'express';
+import express from 'express';
 import { pino } from 'pino';
 import { createCacheStore, parseCacheUrl } from '../cache/createStore.js';
 import type { Logger } from '../shared/logger.js';
@@ -21,7 +21,6 @@ import { createErrorFormatter } from '../graphql/errors.js';
 import { buildSubgraphGatewaySchema } from '../graphql/federation.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import type { GatewayServices } from '../graphql/services.js';
-import { DeadlineExceededError } from '../vision/errors.js';
 import type { GatewayConfig } from './config.js';
 import { Engine } from '../engine/engine.js';
 import { GatewayMetrics } from './metrics.js';
@@ -32,6 +31,7 @@ import { corsMiddleware, isAllowedOrigin } from './pipeline/cors.js';
 import { jsonErrors } from './pipeline/jsonErrors.js';
 import { rateLimitMiddleware } from './pipeline/rateLimit.js';
 import { costLimitPlugin, createCostCheck } from './pipeline/costLimitPlugin.js';
+import { requestSignal } from './pipeline/deadline.js';
 import { queryShapeRules } from './pipeline/queryShapeRules.js';
 import { readinessGate } from './pipeline/readinessGate.js';
 import { ResponseCache } from './pipeline/responseCache.js';
@@ -230,19 +230,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 async function loadModel(config: GatewayConfig, cache: ResultCache, logger: Logger, metrics: GatewayMetrics): ReturnType<typeof loadServices> {
   if (!config.modelDir) throw new Error('no model folder configured (MODEL_DIR or --model)');
   return loadServices(config, config.modelDir, cache, logger, metrics.engineObserver());
-}
-
-/** Aborts when the request's deadline passes or its client goes away before the answer. */
-function requestSignal(req: Request, res: Response, timeoutMs: number): AbortSignal {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DeadlineExceededError(timeoutMs)), timeoutMs);
-  timer.unref();
-  res.on('close', () => {
-    clearTimeout(timer);
-    if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
-  });
-  req.on('aborted', () => controller.abort(new Error('the client aborted the request')));
-  return controller.signal;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

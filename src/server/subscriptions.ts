@@ -23,11 +23,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger as PinoLogger } from 'pino';
 import { createContext } from '../graphql/context.js';
 import { RequestBudget } from '../graphql/cost/requestBudget.js';
-import { DeadlineExceededError } from '../vision/errors.js';
 import type { ApiKeyVerdict } from './pipeline/apiKeys.js';
 import { presentedKey } from './pipeline/apiKeys.js';
 import { clientKeyOf, type RateLimiter } from './pipeline/rateLimit.js';
 import type { CostCheck } from './pipeline/costLimitPlugin.js';
+import { DeadlineExceededError } from './pipeline/deadline.js';
 import type { ReadinessState } from './readiness.js';
 
 export interface SubscriptionServerOptions {
