@@ -70,7 +70,7 @@ module.exports = {
       name: 'no-circular',
       comment:
         'no cycle of imports that run when a module loads (a cycle only of type-only or dynamic imports, like the CLI ' +
-        "loading its commands lazily, cannot leave a module half-initialised; the layer rules keep every cycle inside one layer)",
+        'loading its commands lazily, cannot leave a module half-initialised; the layer rules keep every cycle inside one layer)',
       severity: 'error',
       from: { path: '^src/' },
       to: { circular: true, dependencyTypesNot: NOT_AT_LOAD, viaOnly: { dependencyTypesNot: NOT_AT_LOAD } },

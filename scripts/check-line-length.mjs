@@ -15,20 +15,41 @@ import { fileURLToPath } from 'node:url';
 const MAX_LINE_LENGTH = 140;
 const ROOTS = ['src', 'test', 'bench', 'scripts', 'examples'];
 /** Text files people write; images, models and other binaries are not lines. */
-const TEXT_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.css', '.html', '.json', '.md', '.sh', '.py', '.yml']);
+const TEXT_EXTENSIONS = new Set([
+  '.ts',
+  '.tsx',
+  '.mts',
+  '.cts',
+  '.js',
+  '.jsx',
+  '.mjs',
+  '.cjs',
+  '.css',
+  '.html',
+  '.json',
+  '.md',
+  '.sh',
+  '.py',
+  '.yml',
+]);
 /** Git-ignored output that can sit inside the roots. */
 const NEVER = new Set(['node_modules', 'dist', '.cache', 'test-output']);
 
 const root = process.argv[2] ?? fileURLToPath(new URL('..', import.meta.url));
 
-/** The plain path lines of .prettierignore: `dir/` skips a folder, `a/b.ts` one file. */
+/**
+ * The plain path lines of .prettierignore: `dir/` skips a folder, `a/b.ts` one file. A leading `/`
+ * (Prettier's anchor at the root: plain `bench/` would match test/bench/ too) is dropped, since every
+ * path here is from the root already.
+ */
 function skippedPaths() {
   const ignoreFile = join(root, '.prettierignore');
   if (!existsSync(ignoreFile)) return [];
   return readFileSync(ignoreFile, 'utf8')
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#') && !/[*?[\]!]/.test(line));
+    .filter((line) => line !== '' && !line.startsWith('#') && !/[*?[\]!]/.test(line))
+    .map((line) => line.replace(/^\//, ''));
 }
 
 const skipped = skippedPaths();

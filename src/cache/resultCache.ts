@@ -154,18 +154,22 @@ export class ResilientResultCache implements ResultCache {
     if (keys.length === 0) return values;
     const fromPrimary = await this.#onPrimary('getMany', (keyv) => keyv.getMany<unknown>([...keys]));
     if (fromPrimary.ok) {
-      await Promise.all(keys.map(async (key, i) => {
-        values[i] = await this.#accept(this.#primary, key, fromPrimary.value[i], validate);
-      }));
+      await Promise.all(
+        keys.map(async (key, i) => {
+          values[i] = await this.#accept(this.#primary, key, fromPrimary.value[i], validate);
+        }),
+      );
     }
     const missing = keys.flatMap((_, i) => (values[i] === undefined ? [i] : []));
     const fallback = this.#fallback;
     if (missing.length > 0 && fallback && !this.#closed) {
       const rows = await this.#onFallback((keyv) => keyv.getMany<unknown>(missing.map((i) => keys[i]!)));
       if (rows.ok) {
-        await Promise.all(missing.map(async (keyIndex, row) => {
-          values[keyIndex] = await this.#accept(fallback, keys[keyIndex]!, rows.value[row], validate);
-        }));
+        await Promise.all(
+          missing.map(async (keyIndex, row) => {
+            values[keyIndex] = await this.#accept(fallback, keys[keyIndex]!, rows.value[row], validate);
+          }),
+        );
       }
     }
     const hits = values.filter((value) => value !== undefined).length;
@@ -226,7 +230,10 @@ export class ResilientResultCache implements ResultCache {
     }
     const epoch = this.#epoch;
     try {
-      return { ok: true, value: await withTimeout(call(this.#primary.keyv), this.#timeoutMs, `cache store ${this.#primary.name} (${operation})`) };
+      return {
+        ok: true,
+        value: await withTimeout(call(this.#primary.keyv), this.#timeoutMs, `cache store ${this.#primary.name} (${operation})`),
+      };
     } catch (error) {
       this.#errors++;
       if (error instanceof CacheSerializationError) throw error;
@@ -309,7 +316,10 @@ export class ResilientResultCache implements ResultCache {
     const downForMs = this.#now() - this.#degradedSince;
     this.#degradedSince = undefined;
     this.#epoch++;
-    this.#logger.info({ store: this.#primary.name, downForMs }, `cache store ${this.#primary.name} answers again after ${downForMs} ms; using it`);
+    this.#logger.info(
+      { store: this.#primary.name, downForMs },
+      `cache store ${this.#primary.name} answers again after ${downForMs} ms; using it`,
+    );
   }
 
   #count(hits: number, lookups: number): void {
@@ -336,7 +346,8 @@ function checkTtl(ttlMs: number | undefined): number | undefined {
 }
 
 function positiveMs(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds; got ${String(value)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive number of milliseconds; got ${String(value)}`);
   return value;
 }
 

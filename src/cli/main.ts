@@ -9,7 +9,11 @@ import { COMMANDS, GROUPS, PROGRAM, type CommandEntry } from './commands.js';
 import type { CommandHeader } from './commandLine.js';
 import { CodedError } from '../shared/errors.js';
 
-const PROGRAM_USAGE: CommandHeader = { name: PROGRAM, positionals: '<command>', summary: 'A GraphQL gateway and command line for Microsoft\'s Florence-2 vision model.' };
+const PROGRAM_USAGE: CommandHeader = {
+  name: PROGRAM,
+  positionals: '<command>',
+  summary: "A GraphQL gateway and command line for Microsoft's Florence-2 vision model.",
+};
 
 const TASKS = `tasks: <CAPTION> <DETAILED_CAPTION> <MORE_DETAILED_CAPTION> <OD> <DENSE_REGION_CAPTION> <REGION_PROPOSAL>
        <OCR> <OCR_WITH_REGION> <CAPTION_TO_PHRASE_GROUNDING> <REFERRING_EXPRESSION_SEGMENTATION>
@@ -52,7 +56,9 @@ export async function main(argv: string[]): Promise<number> {
       console.log(listing(group, members));
       return EXIT_OK;
     }
-    console.error(`${second === undefined ? `${group.name} needs a command` : `unknown command "${first} ${second}"`}; usage: ${usageLine(group)}`);
+    console.error(
+      `${second === undefined ? `${group.name} needs a command` : `unknown command "${first} ${second}"`}; usage: ${usageLine(group)}`,
+    );
     return EXIT_USAGE;
   }
   const entry = COMMANDS.get(first);

@@ -30,7 +30,12 @@ const PULL_OPTIONS = {
     default: 'fp32',
   },
   revision: { type: 'string', value: 'REV', help: 'a branch, tag or commit', default: 'main' },
-  out: { type: 'string', value: 'DIR', help: 'the folder to download into', default: '~/.cache/florence-gateway/models/<owner>/<name> ($XDG_CACHE_HOME instead of ~/.cache when set)' },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    help: 'the folder to download into',
+    default: '~/.cache/florence-gateway/models/<owner>/<name> ($XDG_CACHE_HOME instead of ~/.cache when set)',
+  },
 } as const;
 
 export const MODEL_PULL_SPEC: CommandSpec<typeof PULL_OPTIONS> = {

@@ -132,7 +132,9 @@ export class Engine implements TaskRunner {
   }
 
   run(jobs: readonly TaskJob[]): Promise<(RunResult | Error)[]> {
-    return Promise.all(this.submit(jobs).map(({ computation, job }) => (computation instanceof Error ? computation : this.wait(computation, job.signal))));
+    return Promise.all(
+      this.submit(jobs).map(({ computation, job }) => (computation instanceof Error ? computation : this.wait(computation, job.signal))),
+    );
   }
 
   /**
@@ -294,4 +296,3 @@ function imagesOf(images: readonly ImageHandle[]): ImageBytes[] {
   for (const image of images) if (!byId.has(image.id)) byId.set(image.id, { id: image.id, bytes: image.bytes });
   return [...byId.values()];
 }
-

@@ -61,7 +61,13 @@ export interface PlannedTask {
 }
 
 /** Plans a task with the server's defaults under the field's overrides. Bad input throws here, synchronously. */
-export function planTask(context: GatewayContext, image: Image, task: string, input: string | undefined, overrides: GenerationOptions | undefined): PlannedTask {
+export function planTask(
+  context: GatewayContext,
+  image: Image,
+  task: string,
+  input: string | undefined,
+  overrides: GenerationOptions | undefined,
+): PlannedTask {
   const options = { ...context.services.generationDefaults, ...definedOnly(overrides ?? {}) };
   const plan = context.services.runner.plan(task, input, options);
   const cacheKey = resultCacheKey({

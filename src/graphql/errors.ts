@@ -16,7 +16,8 @@ export function createErrorFormatter(logger: Logger) {
     const unwrapped = unwrapResolverError(error);
     // Limits refuse whole operations (validation rules, plugins) with a CodedError inside a
     // GraphQLError; Apollo would label those GRAPHQL_VALIDATION_FAILED, but their own code says more.
-    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof CodedError ? unwrapped.originalError : unwrapped;
+    const original =
+      unwrapped instanceof GraphQLError && unwrapped.originalError instanceof CodedError ? unwrapped.originalError : unwrapped;
     const { locations, path } = formatted;
     const position = { ...(locations ? { locations } : {}), ...(path ? { path } : {}) };
     if (original instanceof CodedError) {
@@ -32,6 +33,10 @@ export function createErrorFormatter(logger: Logger) {
       return { message: formatted.message, ...position, extensions: { code } };
     }
     logger.error({ err: original, path }, 'unexpected error while resolving');
-    return { message: 'internal error: the server could not complete this field', ...position, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'internal error: the server could not complete this field',
+      ...position,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

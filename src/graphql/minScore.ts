@@ -25,5 +25,7 @@ export function atLeast<T extends { readonly score: number | null }>(items: read
 /** Each phrase with its regions scored at least `minScore`; phrases left with none are left out. */
 export function groundedAtLeast(phrases: readonly GroundedPhrase[], minScore: number | undefined): GroundedPhrase[] {
   if (minScore === undefined) return [...phrases];
-  return phrases.map((phrase) => GroundedPhrase.of(phrase.phrase, atLeast(phrase.regions, minScore))).filter((phrase) => phrase.regions.length > 0);
+  return phrases
+    .map((phrase) => GroundedPhrase.of(phrase.phrase, atLeast(phrase.regions, minScore)))
+    .filter((phrase) => phrase.regions.length > 0);
 }

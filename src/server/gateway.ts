@@ -74,17 +74,25 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // ETags would hash every response body, and POST responses are never revalidated.
   app.set('etag', false);
   // Behind a load balancer, its X-Forwarded-For names the client (rate limits, logs) — only when told.
-  if (config.trustProxy !== undefined) app.set('trust proxy', typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy]);
+  if (config.trustProxy !== undefined)
+    app.set('trust proxy', typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy]);
   const httpServer = createServer(app);
 
   // FEDERATION=true: the same schema plus `_service`/`_entities`, for a supergraph router.
   const schema = config.federation ? await buildSubgraphGatewaySchema() : await buildGatewaySchema();
   const formatError = createErrorFormatter(logger);
-  const validationRules = queryShapeRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxTaskFields: config.maxTaskFields, introspection: config.introspection });
+  const validationRules = queryShapeRules({
+    maxDepth: config.maxQueryDepth,
+    maxAliases: config.maxAliases,
+    maxTaskFields: config.maxTaskFields,
+    introspection: config.introspection,
+  });
   const costLimits = { maxCost: config.maxQueryCost, generationDefaults: { numBeams: config.numBeams, maxNewTokens: config.maxNewTokens } };
   // API keys, then the rate limit (per key, else per IP), on the routes that do work; health stays open.
   const cacheTarget = parseCacheUrl(config.cacheUrl);
-  const rateLimit = config.rateLimit && rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
+  const rateLimit =
+    config.rateLimit &&
+    rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
   // Subscriptions: WebSocket upgrades of /graphql, under the same keys, limits and rules as queries.
   const subscriptions = startSubscriptionServer({
     httpServer,
@@ -154,7 +162,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         res.setHeader('x-request-id', requestId);
         const requestLogger = logger.child({ requestId });
         requestLogger.debug({ operationName: (req.body as { operationName?: unknown } | undefined)?.operationName }, 'graphql request');
-        const context = createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), requestLogger, new RequestBudget(config.requestBudget));
+        const context = createContext(
+          state.services,
+          requestSignal(req, res, config.requestTimeoutMs),
+          requestLogger,
+          new RequestBudget(config.requestBudget),
+        );
         const rawResponseKey = res.locals['rawResponseKey'] as string | undefined;
         return rawResponseKey ? { ...context, rawResponseKey } : context;
       },
@@ -227,7 +240,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   };
 }
 
-async function loadModel(config: GatewayConfig, cache: ResultCache, logger: Logger, metrics: GatewayMetrics): ReturnType<typeof loadServices> {
+async function loadModel(
+  config: GatewayConfig,
+  cache: ResultCache,
+  logger: Logger,
+  metrics: GatewayMetrics,
+): ReturnType<typeof loadServices> {
   if (!config.modelDir) throw new Error('no model folder configured (MODEL_DIR or --model)');
   return loadServices(config, config.modelDir, cache, logger, metrics.engineObserver());
 }

@@ -79,7 +79,11 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly modelLoadSeconds = new Gauge({ name: 'florence_model_load_seconds', help: 'How long loading the model took.', registers: [this.registry] });
+  readonly modelLoadSeconds = new Gauge({
+    name: 'florence_model_load_seconds',
+    help: 'How long loading the model took.',
+    registers: [this.registry],
+  });
 
   readonly modelInfo = new Gauge({
     name: 'florence_model_info',

@@ -48,8 +48,7 @@ describe('acquirePullLock', () => {
         assert.ok(error instanceof HubError);
         assert.equal(error.kind, 'busy');
         const lock = join(dir, LOCK_NAME);
-        const expected =
-          `another pull (pid ${process.pid}) is writing ${dir}; wait for it to finish, or delete ${lock} if no pull is running`;
+        const expected = `another pull (pid ${process.pid}) is writing ${dir}; wait for it to finish, or delete ${lock} if no pull is running`;
         assert.equal(error.message, expected);
         return true;
       });

@@ -26,7 +26,11 @@ function lintDeps(cwd: string): { readonly status: number | null; readonly viola
   const run = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG], { cwd, encoding: 'utf8' });
   assert.equal(run.error, undefined);
   // "  error rule: from → to"; a cycle continues on the next lines, so `to` is the first module after the arrow.
-  const violations = [...run.stdout.matchAll(/^\s*error ([\w-]+): (\S+) →\s*(\S+)/gm)].map(([, rule, from, to]) => ({ rule: rule!, from: from!, to: to! }));
+  const violations = [...run.stdout.matchAll(/^\s*error ([\w-]+): (\S+) →\s*(\S+)/gm)].map(([, rule, from, to]) => ({
+    rule: rule!,
+    from: from!,
+    to: to!,
+  }));
   assert.ok(run.status === 0 || violations.length > 0, `depcruise failed without naming a violation: ${run.stdout}${run.stderr}`);
   return { status: run.status, violations };
 }
@@ -77,12 +81,21 @@ describe('layer rules (npm run lint:deps)', () => {
     writeFileSync(join(copy, 'test', 'helper.ts'), 'export const fixture = 1;\n');
     const add = (path: string, source: string): void => writeFileSync(join(copy, path), source);
     // vision below graphql: a value import and a type-only one both count.
-    add('src/vision/__backedge.ts', "import { createErrorFormatter } from '../graphql/errors.js';\nexport const formatter = createErrorFormatter;\n");
-    add('src/vision/__typeBackedge.ts', "import type { GatewayContext } from '../graphql/context.js';\nexport type Context = GatewayContext;\n");
+    add(
+      'src/vision/__backedge.ts',
+      "import { createErrorFormatter } from '../graphql/errors.js';\nexport const formatter = createErrorFormatter;\n",
+    );
+    add(
+      'src/vision/__typeBackedge.ts',
+      "import type { GatewayContext } from '../graphql/context.js';\nexport type Context = GatewayContext;\n",
+    );
     // engine and images are side by side: neither imports the other.
     add('src/engine/__sideways.ts', "import { parseImageId } from '../images/imageId.js';\nexport const parse = parseImageId;\n");
     // the cache is below the server.
-    add('src/cache/__upwards.ts', "import { DeadlineExceededError } from '../server/pipeline/deadline.js';\nexport const error = DeadlineExceededError;\n");
+    add(
+      'src/cache/__upwards.ts',
+      "import { DeadlineExceededError } from '../server/pipeline/deadline.js';\nexport const error = DeadlineExceededError;\n",
+    );
     add('src/shared/__cycleA.ts', "import { b } from './__cycleB.js';\nexport const a = (): number => b() + 1;\n");
     add('src/shared/__cycleB.ts', "import { a } from './__cycleA.js';\nexport const b = (): number => a() - 1;\n");
     // A cycle only of type-only imports cannot leave a module half-initialised: allowed, as the CLI's lazy commands are.

@@ -54,7 +54,9 @@ async function inputOf(fixture: PipelineCase): Promise<Uint8Array> {
 }
 
 async function pillowResult(name: string): Promise<Buffer> {
-  const { data, info } = await sharp(join(FIXTURES, `${name}.pillow-768.png`)).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(join(FIXTURES, `${name}.pillow-768.png`))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   assert.deepEqual([info.width, info.height, info.channels], [SIZE, SIZE, 3], `${name}: the fixture is Pillow's 768² RGB`);
   return data;
 }

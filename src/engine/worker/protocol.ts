@@ -43,7 +43,13 @@ export type SchedulerEventMessage =
   | { readonly type: 'started'; readonly id: number }
   | { readonly type: 'progress'; readonly id: number; readonly progress: Progress }
   /** `snapshot`: the model side's state when the outcome was ready, so stats read after a result include its work. */
-  | { readonly type: 'settled'; readonly id: number; readonly result?: RunResult; readonly error?: SerializedError; readonly snapshot: SchedulerSnapshot }
+  | {
+      readonly type: 'settled';
+      readonly id: number;
+      readonly result?: RunResult;
+      readonly error?: SerializedError;
+      readonly snapshot: SchedulerSnapshot;
+    }
   | { readonly type: 'batch'; readonly jobs: number; readonly images: number }
   | { readonly type: 'imagesEncoded'; readonly count: number }
   | { readonly type: 'stage'; readonly stage: EngineStage; readonly ms: number };
@@ -87,11 +93,14 @@ export function deserializeError(serialized: SerializedError): Error {
 }
 
 export function isSerializedError(value: unknown): value is SerializedError {
-  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && typeof (value as SerializedError).message === 'string';
+  return (
+    typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && typeof (value as SerializedError).message === 'string'
+  );
 }
 
 /** The buffers of `bytes`, detached and handed over rather than copied (a view of part of a buffer is copied first). */
 export function transferable(bytes: Uint8Array): { readonly bytes: Uint8Array; readonly buffer: ArrayBuffer } {
-  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+  const own =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
   return { bytes: own, buffer: own.buffer as ArrayBuffer };
 }

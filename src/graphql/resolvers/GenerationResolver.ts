@@ -21,7 +21,7 @@ export class GenerationResolver {
     @Arg('url', () => String, { nullable: true }) _url?: string,
     @Arg('base64', () => String, { nullable: true }) _base64?: string,
     @Arg('id', () => ID, { nullable: true }) _id?: string,
-    @Arg('input', () => String, { nullable: true, description: 'The task\'s input, for tasks that take one.' }) _input?: string,
+    @Arg('input', () => String, { nullable: true, description: "The task's input, for tasks that take one." }) _input?: string,
     @Arg('generation', () => GenerationInput, { nullable: true }) _generation?: GenerationInput,
   ): GenerationEvent {
     // The stream yields its failure instead of throwing (which would close the socket): here it becomes the field's error.

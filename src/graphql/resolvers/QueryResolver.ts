@@ -32,7 +32,15 @@ export class QueryResolver {
     ];
     const [source] = given;
     if (source === undefined || given.length > 1) {
-      const named = given.length === 0 ? 'none' : inWords(inQueryOrder(given.map((spec) => Object.keys(spec)[0] ?? ''), info));
+      const named =
+        given.length === 0
+          ? 'none'
+          : inWords(
+              inQueryOrder(
+                given.map((spec) => Object.keys(spec)[0] ?? ''),
+                info,
+              ),
+            );
       return Promise.reject(new TaskInputError(`give exactly one image source (url, base64 or id); got ${named}`));
     }
     if (url != null) context.determinism.fromVariables = false;

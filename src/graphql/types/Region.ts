@@ -12,13 +12,16 @@ export class Region {
   @Field(() => Box)
   box!: Box;
 
-  @Field(() => String, { nullable: true, description: 'What the task that found the region called it; null for proposals and client boxes.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'What the task that found the region called it; null for proposals and client boxes.',
+  })
   label!: string | null;
 
   @Field(() => Float, {
     nullable: true,
     description:
-      'Confidence in [0, 1] that the model placed the box well: exp of the mean log-probability of its four location tokens (for a polygon instance of `find`, of its polygons\' location tokens). Null for a box the client names (`Image.region`): the model did not write it.',
+      "Confidence in [0, 1] that the model placed the box well: exp of the mean log-probability of its four location tokens (for a polygon instance of `find`, of its polygons' location tokens). Null for a box the client names (`Image.region`): the model did not write it.",
   })
   score!: number | null;
 

@@ -12,7 +12,12 @@ export function jsonErrors(logger: Logger, bodyLimit: number) {
   return (error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.too.large') {
       const limit = `${formatByteLimit(bodyLimit)} (GRAPHQL_BODY_LIMIT_BYTES)`;
-      sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit}; send big images with POST /images and query them by id`);
+      sendGraphQLError(
+        res,
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `the request body is larger than ${limit}; send big images with POST /images and query them by id`,
+      );
       return;
     }
     if (error.type === 'entity.parse.failed') {

@@ -41,7 +41,14 @@ export function requestMetricsPlugin(options: RequestMetricsOptions): ApolloServ
           if (seconds * 1000 >= slowQueryMs) {
             const budget = (context.contextValue as Partial<GatewayContext>).budget;
             (context.contextValue.logger ?? options.logger).warn(
-              { operation, outcome, ms: Math.round(seconds * 1000), costSpent: budget?.spent, costLimit: budget?.limit, errors: single?.errors?.length ?? 0 },
+              {
+                operation,
+                outcome,
+                ms: Math.round(seconds * 1000),
+                costSpent: budget?.spent,
+                costLimit: budget?.limit,
+                errors: single?.errors?.length ?? 0,
+              },
               'slow query',
             );
           }
