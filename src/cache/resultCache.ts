@@ -291,7 +291,8 @@ export class ResilientResultCache implements ResultCache {
     const where = this.#fallback ? 'serving from in-process memory' : 'serving misses';
     this.#logger.warn(
       { err: error, store: this.#primary.name, operation, retryInMs: this.#cooldownMs },
-      `cache store ${this.#primary.name} failed (${errorMessage(error)}); ${where} until it answers again, probing every ${this.#cooldownMs} ms`,
+      `cache store ${this.#primary.name} failed (${errorMessage(error)}); ${where} until it answers again, probing every ` +
+        `${this.#cooldownMs} ms`,
     );
   }
 

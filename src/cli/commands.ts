@@ -16,7 +16,8 @@ export interface CommandEntry extends CommandHeader {
 export const SERVE: CommandEntry = {
   name: `${PROGRAM} serve`,
   summary:
-    'Serve the GraphQL API, POST /images and GraphiQL over a Florence-2 model. Every other setting comes from the environment (README, "Configuration").',
+    'Serve the GraphQL API, POST /images and GraphiQL over a Florence-2 model. Every other setting comes from the environment (README, ' +
+    '"Configuration").',
   load: async () => (await import('./serve.js')).serveCommand,
 };
 
@@ -31,7 +32,8 @@ export const MODEL_PULL: CommandEntry = {
   name: `${PROGRAM} model pull`,
   positionals: '[REPO]',
   summary:
-    'Download an onnx-community Florence-2 export from the Hugging Face hub into the cache folder (progress on stderr, the folder on stdout).',
+    'Download an onnx-community Florence-2 export from the Hugging Face hub into the cache folder (progress on stderr, the folder on ' +
+    'stdout).',
   load: async () => (await import('./modelPull.js')).modelPullCommand,
 };
 

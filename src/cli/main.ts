@@ -24,7 +24,9 @@ function listing(header: CommandHeader, entries: readonly CommandEntry[]): strin
   const rows = entries.map((entry) => [usageLine(entry).slice(PROGRAM.length + 1), entry.summary] as const);
   const width = Math.max(...rows.map(([left]) => left.length));
   const commands = rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join('\n');
-  const more = `\`${header.name === PROGRAM ? `${PROGRAM} <command>` : `${header.name} <command>`} --help\` prints a command's options and their defaults.`;
+  const more =
+    `\`${header.name === PROGRAM ? `${PROGRAM} <command>` : `${header.name} <command>`} --help\` prints a command's options ` +
+    `and their defaults.`;
   return [`usage: ${usageLine(header)}`, header.summary, `commands:\n${commands}`, more].join('\n\n');
 }
 

@@ -32,7 +32,9 @@ const SYNTH_OPTIONS = {
   bias: {
     type: 'string',
     value: `[${BIAS_PATTERNS.join('|')}]`,
-    help: 'steer outputs so every post-processor is exercised and sequences end in </s>: word + <loc_*> runs, <sep>, <poly> spans (structured), or plain text',
+    help:
+      'steer outputs so every post-processor is exercised and sequences end in </s>: word + <loc_*> runs, <sep>, <poly> spans ' +
+      '(structured), or plain text',
     default: 'off; a bare --bias is structured',
   },
   tokenizer: {

@@ -64,7 +64,8 @@ export async function runTaskCommand(argv: string[]): Promise<number> {
       console.log(JSON.stringify(result, null, 2));
     } else {
       console.log(
-        `task:   ${result.task}\nprompt: ${result.prompt}\ntext:   ${result.text}\nresult: ${JSON.stringify(result.result, null, 1).replace(/\n\s*/g, ' ')}`,
+        `task:   ${result.task}\nprompt: ${result.prompt}\ntext:   ${result.text}\nresult: ` +
+          `${JSON.stringify(result.result, null, 1).replace(/\n\s*/g, ' ')}`,
       );
     }
     if (values.draw) {

@@ -130,7 +130,8 @@ function guardEntities(schema: GraphQLSchema): void {
             : undefined;
         if (typeof typename !== 'string' || !entityTypes.has(typename)) {
           throw new TaskInputError(
-            `representation ${index} must be an object with __typename ${[...entityTypes].map((name) => JSON.stringify(name)).join(' or ')}; got ${JSON.stringify(typename ?? null)}`,
+            `representation ${index} must be an object with __typename ` +
+              `${[...entityTypes].map((name) => JSON.stringify(name)).join(' or ')}; got ${JSON.stringify(typename ?? null)}`,
           );
         }
       });

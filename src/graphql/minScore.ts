@@ -7,7 +7,8 @@ import { TaskInputError } from '../vision/errors.js';
 import { GroundedPhrase } from './types/GroundedPhrase.js';
 
 export const MIN_SCORE_DESCRIPTION =
-  'Leave out regions whose `score` is below this, from 0 to 1 (regions without a score are left out too). The answer is cached whole: changing minScore runs nothing again.';
+  'Leave out regions whose `score` is below this, from 0 to 1 (regions without a score are left out too). The answer is cached whole: ' +
+  'changing minScore runs nothing again.';
 
 /** Throws TaskInputError (BAD_INPUT) unless `minScore` is absent or a number from 0 to 1. */
 export function checkMinScore(minScore: number | null | undefined): number | undefined {

@@ -99,7 +99,8 @@ async function downloadOnce(context: DownloadContext, file: RemoteFile, partial:
         progress.rewind(offset);
         throw new HubError(
           'network',
-          `the server answered the resume of ${file.path} at ${offset} with the range ${response.headers.get('content-range') ?? '(none)'}; starting over`,
+          `the server answered the resume of ${file.path} at ${offset} with the range ` +
+            `${response.headers.get('content-range') ?? '(none)'}; starting over`,
         );
       }
       append = true;

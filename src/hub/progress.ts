@@ -128,7 +128,8 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
       started = now();
       const skipped = info.skipped > 0 ? `, ${info.skipped} already verified` : '';
       line(
-        `pulling ${info.label} into ${info.dir}: ${info.files} file${info.files === 1 ? '' : 's'} (${formatBytes(info.bytes)}) to download${skipped}`,
+        `pulling ${info.label} into ${info.dir}: ${info.files} file${info.files === 1 ? '' : 's'} (${formatBytes(info.bytes)}) to ` +
+          `download${skipped}`,
       );
     },
     fileStart(path, size, resumeFrom) {
@@ -169,7 +170,8 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
       clearLine();
       const speed = seconds > 0 && summary.bytes > 0 ? ` (${formatBytes(summary.bytes / seconds)}/s)` : '';
       line(
-        `downloaded ${summary.files} file${summary.files === 1 ? '' : 's'}, ${formatBytes(summary.bytes)} in ${formatDuration(seconds)}${speed}`,
+        `downloaded ${summary.files} file${summary.files === 1 ? '' : 's'}, ${formatBytes(summary.bytes)} in ` +
+          `${formatDuration(seconds)}${speed}`,
       );
     },
     fail() {

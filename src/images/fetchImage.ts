@@ -231,7 +231,8 @@ function readResponse(response: IncomingMessage, maxBytes: number, target: URL, 
     if (received > maxBytes) {
       settle(
         new ImageTooLargeError(
-          `the image at ${target.host} is over ${formatByteLimit(maxBytes)} (received ${received} bytes so far); the limit is ${formatByteLimit(maxBytes)}`,
+          `the image at ${target.host} is over ${formatByteLimit(maxBytes)} (received ${received} bytes so far); the limit is ` +
+            `${formatByteLimit(maxBytes)}`,
         ),
       );
       return;

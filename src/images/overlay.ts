@@ -33,7 +33,8 @@ export async function drawResult(image: Uint8Array, result: TaskResult): Promise
       const element = shape.closed ? 'polygon' : 'polyline';
       const [labelX, labelY] = [shape.points[0] ?? 0, shape.points[1] ?? 0];
       const label = shape.label
-        ? `<text x="${fmt(labelX)}" y="${fmt(Math.max(fontSize, labelY - stroke))}" fill="${color}" font-size="${fontSize}" font-family="sans-serif">${escapeXml(shape.label)}</text>`
+        ? `<text x="${fmt(labelX)}" y="${fmt(Math.max(fontSize, labelY - stroke))}" fill="${color}" font-size="${fontSize}" ` +
+          `font-family="sans-serif">${escapeXml(shape.label)}</text>`
         : '';
       return `<${element} points="${points}" fill="${color}" fill-opacity="0.15" stroke="${color}" stroke-width="${stroke}"/>${label}`;
     })

@@ -161,7 +161,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           return [
             refusal(
               'TOO_MANY_SUBSCRIPTIONS',
-              `a connection may run at most ${options.maxSubscriptionsPerConnection} subscriptions at once; complete one first or open another connection`,
+              `a connection may run at most ${options.maxSubscriptionsPerConnection} subscriptions at once; complete one first or open ` +
+                `another connection`,
             ),
           ];
         }

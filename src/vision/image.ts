@@ -130,7 +130,8 @@ export async function decodeRgb(bytes: Uint8Array, limits: ImageLimits = {}): Pr
     return { data, width: info.width, height: info.height };
   } catch (error) {
     throw new ImageDecodeError(
-      `the image's pixels could not be decoded (${describeSharpError(error)}); the file may be truncated or corrupt: send the complete image`,
+      `the image's pixels could not be decoded (${describeSharpError(error)}); the file may be truncated or corrupt: send the complete ` +
+        `image`,
       { cause: error },
     );
   }

@@ -94,7 +94,8 @@ export function stackPaddedRows(rows: readonly RowRef[]): ort.Tensor {
     const { tensor, row } = ref;
     if (tensor.type !== first.tensor.type || tensor.dims.slice(2).join(',') !== inner.join(',')) {
       throw new RangeError(
-        `stackPaddedRows: a ${tensor.type} [${tensor.dims.join(', ')}] row does not stack on ${first.tensor.type} [${first.tensor.dims.join(', ')}]`,
+        `stackPaddedRows: a ${tensor.type} [${tensor.dims.join(', ')}] row does not stack on ${first.tensor.type} ` +
+          `[${first.tensor.dims.join(', ')}]`,
       );
     }
     const batch = tensor.dims[0] ?? 0;

@@ -116,7 +116,8 @@ export class VisionEncoder {
     images.forEach((image, i) => {
       if (image.pixelValues.length !== plane) {
         throw new ModelRunError(
-          `image ${i + 1} of the vision-encoder batch has ${image.pixelValues.length} pixel values; expected 3 × ${IMAGE_SIZE} × ${IMAGE_SIZE}`,
+          `image ${i + 1} of the vision-encoder batch has ${image.pixelValues.length} pixel values; expected 3 × ${IMAGE_SIZE} × ` +
+            `${IMAGE_SIZE}`,
         );
       }
     });

@@ -50,7 +50,8 @@ describe('formatReport', () => {
     const lines = linesOf(BASE);
     assert.ok(
       lines.includes(
-        '| workload | ours (s) | floor (s) | naive (s) | transformers.js (s) | speed-up vs tjs | at the floor | vs naive | target | ORT busy ÷ wall (ours) | peak RSS MB ours / naive / tjs |',
+        '| workload | ours (s) | floor (s) | naive (s) | transformers.js (s) | speed-up vs tjs | at the floor | vs naive | target | ' +
+          'ORT busy ÷ wall (ours) | peak RSS MB ours / naive / tjs |',
       ),
     );
     assert.ok(

@@ -295,7 +295,8 @@ function assertDrawn(
       const off = Math.max(Math.abs(at.x - onScreen.x), Math.abs(at.y - onScreen.y));
       assert.ok(
         off <= TOLERANCE_PX,
-        `${key} vertex ${i}: drawn at (${at.x.toFixed(2)}, ${at.y.toFixed(2)}), the answer's (${point.x}, ${point.y}) is at (${onScreen.x.toFixed(2)}, ${onScreen.y.toFixed(2)}): ${off.toFixed(2)} px off`,
+        `${key} vertex ${i}: drawn at (${at.x.toFixed(2)}, ${at.y.toFixed(2)}), the answer's (${point.x}, ${point.y}) is at ` +
+          `(${onScreen.x.toFixed(2)}, ${onScreen.y.toFixed(2)}): ${off.toFixed(2)} px off`,
       );
     });
   }

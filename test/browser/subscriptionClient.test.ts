@@ -94,7 +94,10 @@ describe('subscriptions from GraphiQL in Chromium', { skip: skipWithoutChromium,
     assert.equal(subscribe.payload.operationName, 'StreamCaption');
     assert.match(
       subscribe.payload.query ?? '',
-      /subscription StreamCaption\(\$id: ID, \$base64: String, \$url: String\) \{\s+generation\(id: \$id, base64: \$base64, url: \$url, task: MORE_DETAILED_CAPTION\)/,
+      new RegExp(
+        /subscription StreamCaption\(\$id: ID, \$base64: String, \$url: String\) \{\s+/.source +
+          /generation\(id: \$id, base64: \$base64, url: \$url, task: MORE_DETAILED_CAPTION\)/.source,
+      ),
     );
     assert.deepEqual(subscribe.payload.variables, { id: EXAMPLE_IMAGE_ID });
   });

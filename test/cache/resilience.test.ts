@@ -60,7 +60,10 @@ describe('a failing primary', () => {
     assert.equal(warnings.length, 1);
     assert.match(
       warnings[0]!.message,
-      /^cache store redis:\/\/fake:6379\/0 failed \(connection refused \(simulated\)\); serving from in-process memory until it answers again, probing every 60000 ms$/,
+      new RegExp(
+        /^cache store redis:\/\/fake:6379\/0 failed \(connection refused \(simulated\)\); /.source +
+          /serving from in-process memory until it answers again, probing every 60000 ms$/.source,
+      ),
     );
     assert.equal(store.calls, 2, 'the set while healthy, then the failing set; nothing during the cooldown');
     assert.equal(cache.stats().degraded, true);

@@ -74,7 +74,8 @@ describe('imagesClient', () => {
       downloadImage(base(), unknown, withKey),
       new ImagesRequestError(
         404,
-        `could not load image ${unknown} (HTTP 404): no stored image has id ${unknown}; upload the bytes with POST /images (stored images expire after 24 h)`,
+        `could not load image ${unknown} (HTTP 404): no stored image has id ${unknown}; upload the bytes with POST /images (stored ` +
+          `images expire after 24 h)`,
       ),
     );
   });

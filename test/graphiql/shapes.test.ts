@@ -111,7 +111,7 @@ describe('findShapes', () => {
     ]);
   });
 
-  test('aliases are found by shape, and a task’s raw result draws its bboxes, quad_boxes and polygons with their labels and the task’s score', () => {
+  test('aliases are found by shape; a task’s raw result draws its bboxes, quad_boxes and polygons with their labels and its score', () => {
     const response = {
       data: {
         photo: {

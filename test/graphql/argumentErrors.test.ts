@@ -48,7 +48,7 @@ describe('generation options', () => {
     });
   }
 
-  test('numBeams: 40 on a list of regions is BAD_INPUT on each, not a query "too costly" (the estimate prices it as the default)', async () => {
+  test('numBeams: 40 on a list of regions is BAD_INPUT on each, not a query "too costly" (the estimate prices the default)', async () => {
     const query = 'query($b: String!) { image(base64: $b) { objects { label segment(generation: { numBeams: 40 }) { area } } } }';
     assert.equal(
       await estimate(query, { b: base64 }),

@@ -139,7 +139,9 @@ describe('the cascade', () => {
 
 describe('results cache and batching', () => {
   test('a repeated query is served from the cache with zero model calls', async () => {
-    const query = `query($image: String!) { image(base64: $image) { caption { text phrases { regions { segment { area } } } } objects { label category } text } }`;
+    const query =
+      `query($image: String!) { image(base64: $image) { caption { text phrases { regions { segment { area } } } } objects { ` +
+      `label category } text } }`;
     const first = await gateway.graphql(query, { image });
     const before = gateway.services.runner.stats();
     const second = await gateway.graphql(query, { image });
@@ -148,7 +150,8 @@ describe('results cache and batching', () => {
   });
 
   test('different generation options are different work, cached separately', async () => {
-    const query = `query($image: String!, $tokens: Int) { image(base64: $image) { caption(generation: { maxNewTokens: $tokens }) { text } } }`;
+    const query =
+      'query($image: String!, $tokens: Int) { image(base64: $image) { caption(generation: { maxNewTokens: $tokens }) { text } } }';
     await gateway.graphql(query, { image, tokens: 6 });
     const before = gateway.services.runner.stats().jobs;
     const short = await gateway.graphql<{ image: { caption: { text: string } } }>(query, { image, tokens: 6 });

@@ -190,7 +190,7 @@ describe('bad images are clean field errors', () => {
   }
 
   for (const format of ['jpeg', 'png'] as const) {
-    test(`a ${format} cut at 60 % fails where its pixels are decoded: the field that needs them (its header still gives the size)`, async () => {
+    test(`a ${format} cut at 60 % fails only in the field that decodes its pixels (its header still gives the size)`, async () => {
       const whole = await sharp(await patternPng(200, 150))
         .toFormat(format)
         .toBuffer();

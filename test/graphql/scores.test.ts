@@ -56,7 +56,8 @@ describe('scores over HTTP on the tiny model', () => {
         textRegions(generation: ${GENERATION}) { score }
         ocr: task(name: OCR_WITH_REGION, generation: ${GENERATION}) { regionScores }
         ground(phrase: "A green car parked in front of a yellow building.", generation: ${GENERATION}) { regions { score } }
-        grounding: task(name: CAPTION_TO_PHRASE_GROUNDING, input: "A green car parked in front of a yellow building.", generation: ${GENERATION}) { regionScores }
+        grounding: task(name: CAPTION_TO_PHRASE_GROUNDING, input: "A green car parked in front of a yellow building.",
+          generation: ${GENERATION}) { regionScores }
         find(query: "wheels", generation: ${GENERATION}) { score segment { score } }
         finding: task(name: OPEN_VOCABULARY_DETECTION, input: "wheels", generation: ${GENERATION}) { regionScores result }
         segment(query: "the car", generation: ${GENERATION}) { score }
@@ -218,7 +219,7 @@ describe('filtering rules on scripted answers', () => {
       },
     );
 
-  test('ground: each phrase keeps its regions scored at least minScore; a phrase left empty is left out; unscored regions only pass without minScore', async () => {
+  test('ground: phrases keep regions scored ≥ minScore, an emptied phrase is left out, unscored regions pass only without it', async () => {
     const services = await scriptedServices(runner());
     const result = await executeWithBudget(
       services,

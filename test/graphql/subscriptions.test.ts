@@ -22,7 +22,9 @@ interface GenerationEventBody {
 type Next = FormattedExecutionResult<{ generation: GenerationEventBody }, unknown>;
 
 const STREAM = `subscription Stream($b: String, $id: ID, $task: Task!, $input: String, $max: Int) {
-  generation(base64: $b, id: $id, task: $task, input: $input, generation: { maxNewTokens: $max, minNewTokens: $max }) { imageId text tokens done result score }
+  generation(base64: $b, id: $id, task: $task, input: $input, generation: { maxNewTokens: $max, minNewTokens: $max }) {
+    imageId text tokens done result score
+  }
 }`;
 
 function wsUrl(gateway: TestGateway): string {
@@ -97,7 +99,8 @@ describe('streaming a generation', () => {
       for (const event of generation) assert.ok(last.text.startsWith(event.text), 'each text is a prefix of the final one');
       // The same work as a query: answered from the cache the stream filled, identical.
       const query = await gateway.graphql<{ image: { task: { text: string; result: unknown; score: number } } }>(
-        'query($b: String!) { image(base64: $b) { task(name: MORE_DETAILED_CAPTION, generation: { maxNewTokens: 40, minNewTokens: 40 }) { text result score } } }',
+        'query($b: String!) { image(base64: $b) { task(name: MORE_DETAILED_CAPTION, generation: { maxNewTokens: 40, minNewTokens: 40 }) ' +
+          '{ text result score } } }',
         { b: image },
       );
       const before = gateway.services.runner.stats().jobs;
@@ -255,7 +258,7 @@ describe('subscription limits', () => {
     await client.dispose();
   });
 
-  test('an API key in the connection parameters (or headers) is accepted; a second connection of that client is refused with 4429', async () => {
+  test('an API key in connection parameters (or headers) is accepted; that client’s second connection is refused with 4429', async () => {
     const first = connect(gateway, { apiKey: KEY });
     const second = connect(gateway, {}, { authorization: `Bearer ${KEY}` });
     try {

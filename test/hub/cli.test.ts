@@ -134,7 +134,8 @@ describe('ensureDefaultModel (serve without MODEL_DIR)', () => {
     const unreachable = { HF_ENDPOINT: `http://127.0.0.1:${port}`, XDG_CACHE_HOME: freshCache() };
     assert.equal(await ensureDefaultModel({ env: unreachable, stderr, retry: QUICK_RETRY }), undefined);
     assert.deepEqual(printed, [
-      `could not download onnx-community/Florence-2-base-ft: cannot reach 127.0.0.1:${port}: connection refused (ECONNREFUSED) for http://127.0.0.1:${port}/api/models/onnx-community/Florence-2-base-ft/revision/main\n`,
+      `could not download onnx-community/Florence-2-base-ft: cannot reach 127.0.0.1:${port}: connection refused (ECONNREFUSED) for ` +
+        `http://127.0.0.1:${port}/api/models/onnx-community/Florence-2-base-ft/revision/main\n`,
     ]);
   });
 

@@ -111,7 +111,10 @@ describe('model pull that cannot reach the hub', () => {
     // ENOTFOUND where a resolver answers; EAI_AGAIN on a machine without one.
     assert.match(
       stderr,
-      /^error: cannot reach hub\.florence-gateway\.invalid: DNS lookup failed \((ENOTFOUND|EAI_AGAIN)\) for http:\/\/hub\.florence-gateway\.invalid\/api\/models\/onnx-community\/Florence-2-base-ft\/revision\/main\n$/,
+      new RegExp(
+        /^error: cannot reach hub\.florence-gateway\.invalid: DNS lookup failed \((ENOTFOUND|EAI_AGAIN)\) for /.source +
+          /http:\/\/hub\.florence-gateway\.invalid\/api\/models\/onnx-community\/Florence-2-base-ft\/revision\/main\n$/.source,
+      ),
     );
   });
 
@@ -125,7 +128,8 @@ describe('model pull that cannot reach the hub', () => {
       assert.equal(code, 1);
       assert.equal(
         stderr,
-        `error: cannot reach 127.0.0.1:${port}: TLS certificate not accepted: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT) for ${endpoint}${REVISION_PATH}\n`,
+        `error: cannot reach 127.0.0.1:${port}: TLS certificate not accepted: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT) for ` +
+          `${endpoint}${REVISION_PATH}\n`,
       );
     } finally {
       server.closeAllConnections();

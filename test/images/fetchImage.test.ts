@@ -247,7 +247,10 @@ describe('redirects', () => {
     [
       'http://internal.example.test/image',
       'address',
-      /^the image URL redirected to internal\.example\.test, which was refused: the image host internal\.example\.test resolves to a private-network address; /,
+      new RegExp(
+        /^the image URL redirected to internal\.example\.test, which was refused: /.source +
+          /the image host internal\.example\.test resolves to a private-network address; /.source,
+      ),
     ],
     [
       'file:///etc/passwd',

@@ -46,7 +46,10 @@ for (const [name, value, message] of BAD_VALUES) {
 const BAD_ALLOW_HOSTS: readonly (readonly [string, RegExp])[] = [
   [
     '*',
-    /^ALLOW_HOSTS entry "\*" is invalid: a wildcard is only allowed as a leading "\*\." \(e\.g\. \*\.example\.com\); expected comma-separated host names/,
+    new RegExp(
+      /^ALLOW_HOSTS entry "\*" is invalid: a wildcard is only allowed as a leading "\*\." \(e\.g\. \*\.example\.com\); /.source +
+        /expected comma-separated host names/.source,
+    ),
   ],
   ['localhost:3000', /^ALLOW_HOSTS entry "localhost:3000" is invalid: entries name hosts without a port or scheme; /],
   ['images.example.com, 10.0.0.0/40', /^ALLOW_HOSTS entry "10\.0\.0\.0\/40" is invalid: a CIDR range is /],

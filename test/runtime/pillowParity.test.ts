@@ -77,7 +77,9 @@ describe(`prepareImage gives Pillow ${manifest.pillow}'s pixels, normalised as t
           const actual = prepared.pixelValues[channel * PLANE + pixel]!;
           if (Math.abs(actual - expected) <= TOLERANCE) continue;
           if (mismatches++ === 0) {
-            first = `first at x=${pixel % SIZE} y=${Math.floor(pixel / SIZE)} channel ${channel}: ${actual} where Pillow's byte ${byte} gives ${expected}`;
+            first =
+              `first at x=${pixel % SIZE} y=${Math.floor(pixel / SIZE)} channel ${channel}: ${actual} where Pillow's byte ${byte} ` +
+              `gives ${expected}`;
           }
         }
       }

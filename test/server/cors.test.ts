@@ -38,15 +38,18 @@ describe('CORS_ORIGINS', () => {
       ['ftp://app.example', 'CORS_ORIGINS entry 1 of 1, "ftp://app.example", must be an http or https origin'],
       [
         'https://app.example/',
-        'CORS_ORIGINS entry 1 of 1, "https://app.example/", is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you mean "https://app.example"?',
+        'CORS_ORIGINS entry 1 of 1, "https://app.example/", is not an origin as browsers send it (scheme://host[:port]: lower case, no ' +
+          'path, no default port); did you mean "https://app.example"?',
       ],
       [
         `${APP},https://app.example/graphql`,
-        'CORS_ORIGINS entry 2 of 2, "https://app.example/graphql", is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you mean "https://app.example"?',
+        'CORS_ORIGINS entry 2 of 2, "https://app.example/graphql", is not an origin as browsers send it (scheme://host[:port]: lower ' +
+          'case, no path, no default port); did you mean "https://app.example"?',
       ],
       [
         'https://App.Example:443',
-        'CORS_ORIGINS entry 1 of 1, "https://App.Example:443", is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you mean "https://app.example"?',
+        'CORS_ORIGINS entry 1 of 1, "https://App.Example:443", is not an origin as browsers send it (scheme://host[:port]: lower case, ' +
+          'no path, no default port); did you mean "https://app.example"?',
       ],
     ];
     for (const [value, message] of cases) {

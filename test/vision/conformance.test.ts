@@ -32,7 +32,8 @@ if (!hasVectors) {
     } else if (vector.text === null) {
       const reason =
         vector.expectedContains !== null
-          ? `real-model case: the caption must contain ${JSON.stringify(vector.expectedContains)}; no raw generation to post-process offline`
+          ? `real-model case: the caption must contain ${JSON.stringify(vector.expectedContains)}; no raw generation to post-process ` +
+            `offline`
           : 'no raw_text or reconstructed_raw_text: checkable only with the real model';
       test(vector.id, { skip: reason }, () => {});
     } else {

@@ -120,7 +120,7 @@ describe('region scores per task type', { skip: SKIP }, () => {
     assertScores(run.regionScores, [expMean(values.slice(0, 8)), expMean(values.slice(8, 16))]);
   });
 
-  test('<REFERRING_EXPRESSION_SEGMENTATION>: an instance scores every token of its polygons, <sep> apart and an odd last bin included', () => {
+  test('<REFERRING_EXPRESSION_SEGMENTATION>: an instance scores every token of its polygons, <sep> apart, an odd last bin included', () => {
     const values = ladder(11);
     const run = scored('<REFERRING_EXPRESSION_SEGMENTATION>', generated(`${locs(6)}<sep>${locs(5, 10)}`), values);
     const result = run.result as { polygons: number[][][] };

@@ -64,7 +64,8 @@ async function loadImage(spec: ImageSourceSpec, services: GatewayServices, signa
   const upload = await services.uploads.get(id);
   if (!upload) {
     throw new ImageNotFoundError(
-      `no uploaded image has id ${id}; upload the bytes with POST /images (uploads expire after ${Math.round(services.uploads.ttlMs / 3_600_000)} h)`,
+      `no uploaded image has id ${id}; upload the bytes with POST /images (uploads expire after ` +
+        `${Math.round(services.uploads.ttlMs / 3_600_000)} h)`,
     );
   }
   return Image.of({ id, width: upload.width, height: upload.height, bytes: upload.bytes }, upload.format);

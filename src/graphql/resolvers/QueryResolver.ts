@@ -16,7 +16,8 @@ export class QueryResolver {
     nullable: true,
     complexity: imageComplexity,
     description:
-      'An image from exactly one source: `url` (http/https; private and loopback addresses are refused), `base64` (plain or a data: URL), or `id` (from POST /images). Null with an error when the source fails; the rest of the response stays.',
+      'An image from exactly one source: `url` (http/https; private and loopback addresses are refused), `base64` (plain or a data: ' +
+      'URL), or `id` (from POST /images). Null with an error when the source fails; the rest of the response stays.',
   })
   image(
     @Ctx() context: GatewayContext,

@@ -63,7 +63,8 @@ export class RegionResolver {
     // Priced even for `find`'s polygon regions, which need no task: the estimate cannot tell them apart.
     complexity: taskComplexity(TaskName.REGION_TO_SEGMENTATION),
     description:
-      'The outline of the object in the box (<REGION_TO_SEGMENTATION>). A region found by `find` in polygon form returns those polygons without running a task.',
+      'The outline of the object in the box (<REGION_TO_SEGMENTATION>). A region found by `find` in polygon form returns those polygons ' +
+      'without running a task.',
   })
   async segment(
     @Root() region: Region,

@@ -30,7 +30,8 @@ export class GenerationInput {
   // MAX_NEW_TOKENS), which only it knows; its message names that bound.
   @Field(() => Int, {
     nullable: true,
-    description: `</s> is not allowed before this many tokens: 0 to maxNewTokens. Equal to maxNewTokens, every answer has exactly that length.`,
+    description:
+      '</s> is not allowed before this many tokens: 0 to maxNewTokens. Equal to maxNewTokens, every answer has exactly that length.',
   })
   minNewTokens?: number;
 }

@@ -61,7 +61,8 @@ export function parseCorsOrigins(text: string | undefined): string[] {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${where}, ${shown}, must be an http or https origin`);
     if (url.origin !== entry) {
       throw new Error(
-        `${where}, ${shown}, is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you mean ${JSON.stringify(url.origin)}?`,
+        `${where}, ${shown}, is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you ` +
+          `mean ${JSON.stringify(url.origin)}?`,
       );
     }
     return entry;

@@ -10,7 +10,10 @@ import type { GatewayMetrics } from '../metrics.js';
 export interface RequestMetricsOptions {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
-  /** Requests slower than this are logged at warn with their cost. Default 5000 ms: a cold cascade on a CPU takes seconds, a cached one milliseconds. */
+  /**
+   * Requests slower than this are logged at warn with their cost. Default 5000 ms: a cold cascade on a
+   * CPU takes seconds, a cached one milliseconds.
+   */
   readonly slowQueryMs?: number;
 }
 

@@ -109,7 +109,8 @@ describe('shape limits over HTTP', () => {
   test('a query nested past the depth limit: 400 QUERY_TOO_DEEP; at the limit it runs', async () => {
     // Region.image leads back to the image: each round trip is two levels and costs nothing.
     const nested = (trips: number) =>
-      `query($image: String!) { image(base64: $image) { ${'region(box: { x1: 1, y1: 1, x2: 9, y2: 9 }) { image { '.repeat(trips)} id ${'} } '.repeat(trips)} } }`;
+      `query($image: String!) { image(base64: $image) { ${'region(box: { x1: 1, y1: 1, x2: 9, y2: 9 }) { image { '.repeat(trips)} id ` +
+      `${'} } '.repeat(trips)} } }`;
     const atLimit = await gateway.graphql(nested(7), { image }); // 1 + 7 × 2 + 1 = 16
     assert.equal(atLimit.status, 200, JSON.stringify(atLimit.body));
     const { status, body } = await gateway.graphql(nested(8), { image });

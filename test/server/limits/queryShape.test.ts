@@ -18,7 +18,8 @@ describe('depth', () => {
   });
 
   test('the Region.image cycle is bounded; fragments count at the depth they are spread', async () => {
-    const query = `{ image(id: "x") { objects { ...Up } } } fragment Up on Region { image { objects { image { objects { image { id } } } } } }`;
+    const query =
+      '{ image(id: "x") { objects { ...Up } } } fragment Up on Region { image { objects { image { objects { image { id } } } } } }';
     assert.deepEqual(await shapeErrors(query, { maxDepth: 7 }), [
       { message: 'the query nests fields 8 levels deep; the limit is 7', code: 'QUERY_TOO_DEEP' },
     ]);
@@ -32,7 +33,8 @@ describe('depth', () => {
 
 describe('aliases', () => {
   test('counted across the operation, fragments as often as they are spread', async () => {
-    const query = `query Many { image(id: "x") { a: caption { text } ...Two ...Two } } fragment Two on Image { b: objects { label } c: text }`;
+    const query =
+      'query Many { image(id: "x") { a: caption { text } ...Two ...Two } } fragment Two on Image { b: objects { label } c: text }';
     assert.deepEqual(await shapeErrors(query, { maxAliases: 5 }), []);
     assert.deepEqual(await shapeErrors(query, { maxAliases: 4 }), [
       { message: 'query Many uses 5 aliases; the limit is 4', code: 'TOO_MANY_ALIASES' },
@@ -52,7 +54,9 @@ describe('aliases', () => {
 
 describe('task fields', () => {
   test('each selection of a task-running field counts, whatever its list holds; plain fields do not', async () => {
-    const query = `query Tasks { image(id: "x") { id width caption { text phrases { phrase regions { box { x1 } segment { area } } } } objects { label category } } }`;
+    const query =
+      `query Tasks { image(id: "x") { id width caption { text phrases { phrase regions { box { x1 } segment { area } } } } ` +
+      `objects { label category } } }`;
     // caption, phrases, segment, objects, category
     assert.deepEqual(await shapeErrors(query, { maxTaskFields: 5 }), []);
     assert.deepEqual(await shapeErrors(query, { maxTaskFields: 4 }), [
