@@ -80,7 +80,8 @@ for (const file of ROOTS.flatMap((name) => sourceFiles(join(root, name)))) {
     });
 }
 if (tooLong.length > 0) {
-  console.error(`${tooLong.length} lines over ${MAX_LINE_LENGTH} characters (split long strings and comments by hand):`);
+  const lines = tooLong.length === 1 ? '1 line' : `${tooLong.length} lines`;
+  console.error(`${lines} over ${MAX_LINE_LENGTH} characters (split long strings and comments by hand):`);
   for (const line of tooLong) console.error(`  ${line}`);
   process.exit(1);
 }
