@@ -11,9 +11,9 @@ import { GenerationInput } from '../types/GenerationInput.js';
 export class GenerationResolver {
   @Subscription(() => GenerationEvent, {
     description:
-      'Runs one task on an image and streams its text as the model decodes it (over graphql-ws on /graphql). The image comes from ' +
-      'exactly one of `url`, `base64` or `id`, under the same rules as `Query.image`. Unsubscribing stops the work unless another ' +
-      'request wants the same answer.',
+      'Runs one task on an image and streams its text as the model decodes it (over graphql-ws on /graphql). The image comes ' +
+      'from exactly one of `url`, `base64` or `id`, under the same rules as `Query.image`. Unsubscribing stops the work unless ' +
+      'another request wants the same answer.',
     complexity: streamedTaskComplexity,
     subscribe: ({ args, context }: SubscribeResolverData<unknown, GenerationArgs, GatewayContext>) => generationStream(context, args),
   })
