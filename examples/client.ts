@@ -110,13 +110,26 @@ export async function runCascade(gatewayUrl: string, image: string): Promise<Cas
  * `onEvent` for each event; resolves with the last one. `apiKey`, if the gateway wants one, travels in
  * the connection parameters (browsers cannot set headers on a WebSocket).
  */
-export async function streamCaption(gatewayUrl: string, image: string, onEvent: (event: CaptionEvent) => void, apiKey?: string): Promise<CaptionEvent> {
+export async function streamCaption(
+  gatewayUrl: string,
+  image: string,
+  onEvent: (event: CaptionEvent) => void,
+  apiKey?: string,
+): Promise<CaptionEvent> {
   const url = new URL('/graphql', gatewayUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  const client = createClient({ url: url.href, webSocketImpl: WebSocket, retryAttempts: 0, ...(apiKey ? { connectionParams: { apiKey } } : {}) });
+  const client = createClient({
+    url: url.href,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    ...(apiKey ? { connectionParams: { apiKey } } : {}),
+  });
   try {
     let last: CaptionEvent | undefined;
-    const events = client.iterate<StreamCaptionSubscription>({ query: print(StreamCaptionDocument), variables: await imageVariables(image) });
+    const events = client.iterate<StreamCaptionSubscription>({
+      query: print(StreamCaptionDocument),
+      variables: await imageVariables(image),
+    });
     for await (const result of events) {
       if (result.errors?.length) throw new GraphQLResponseError(result.errors, result.data);
       if (!result.data) continue;

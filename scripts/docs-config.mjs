@@ -11,7 +11,7 @@ const readme = readFileSync(readmePath, 'utf8');
 const updated = spliceConfigTable(readme, renderConfigTable());
 if (process.argv.includes('--check')) {
   if (updated !== readme) {
-    console.error('README.md\'s configuration table differs from src/server/configVariables.ts: run npm run docs:config');
+    console.error("README.md's configuration table differs from src/server/configVariables.ts: run npm run docs:config");
     process.exit(1);
   }
 } else if (updated !== readme) {

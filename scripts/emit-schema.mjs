@@ -6,7 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { subgraphSdl } from '../dist/src/graphql/federation.js';
 import { schemaSdl } from '../dist/src/graphql/schema.js';
 
-for (const [file, sdl] of [['schema.graphql', schemaSdl], ['schema.subgraph.graphql', subgraphSdl]]) {
+for (const [file, sdl] of [
+  ['schema.graphql', schemaSdl],
+  ['schema.subgraph.graphql', subgraphSdl],
+]) {
   const target = new URL(`../${file}`, import.meta.url);
   writeFileSync(target, await sdl());
   console.log(`wrote ${target.pathname}`);

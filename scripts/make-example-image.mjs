@@ -48,7 +48,8 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${
   <rect x="310" y="205" width="34" height="70" fill="#8a4b3a"/>
   <rect x="215" y="430" width="60" height="120" fill="#6e4a2f"/><circle cx="262" cy="492" r="5" fill="#e0c36b"/>
   <g fill="#a9d6f5" stroke="#ffffff" stroke-width="5">
-    <rect x="120" y="340" width="70" height="60"/><rect x="300" y="340" width="70" height="60"/><rect x="120" y="440" width="70" height="60"/>
+    <rect x="120" y="340" width="70" height="60"/><rect x="300" y="340" width="70" height="60"/>
+    <rect x="120" y="440" width="70" height="60"/>
   </g>
   <text x="245" y="290" font-family="DejaVu Sans" font-weight="bold" font-size="22" fill="#6e2a21" text-anchor="middle">No. 42</text>
 
@@ -60,15 +61,19 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${
   <rect x="740" y="430" width="70" height="120" fill="#52606d"/>
   <rect x="598" y="470" width="104" height="34" fill="#ffffff"/>
   <text x="650" y="494" font-family="DejaVu Sans" font-size="18" fill="#b5483a" text-anchor="middle">OPEN 8-18</text>
-  <g stroke="#c0392b" stroke-width="8">${Array.from({ length: 6 }, (_, i) => `<line x1="${570 + i * 55}" y1="420" x2="${595 + i * 55}" y2="420"/>`).join('')}</g>
+  <g stroke="#c0392b" stroke-width="8">
+    ${Array.from({ length: 6 }, (_, i) => `<line x1="${570 + i * 55}" y1="420" x2="${595 + i * 55}" y2="420"/>`).join('')}
+  </g>
 
   <!-- the tree -->
   <rect x="455" y="380" width="28" height="170" fill="#7a5230"/>
-  <circle cx="469" cy="340" r="70" fill="#3f8f3f"/><circle cx="430" cy="370" r="45" fill="#4a9e48"/><circle cx="510" cy="372" r="48" fill="#378a37"/>
+  <circle cx="469" cy="340" r="70" fill="#3f8f3f"/><circle cx="430" cy="370" r="45" fill="#4a9e48"/>
+  <circle cx="510" cy="372" r="48" fill="#378a37"/>
 
   <!-- the car -->
   <g>
-    <path d="M150 640 L 175 585 Q 185 570 205 570 L 330 570 Q 350 570 365 585 L 405 620 L 455 630 Q 470 634 470 650 L 470 672 L 150 672 Z" fill="#d63031" stroke="#7b1113" stroke-width="4"/>
+    <path d="M150 640 L 175 585 Q 185 570 205 570 L 330 570 Q 350 570 365 585 L 405 620 L 455 630 Q 470 634 470 650 L 470 672 L 150 672 Z"
+      fill="#d63031" stroke="#7b1113" stroke-width="4"/>
     <path d="M195 585 L 262 585 L 262 620 L 180 620 Z M 275 585 L 335 585 L 372 620 L 275 620 Z" fill="#cde7f7"/>
     <circle cx="225" cy="674" r="30" fill="#222"/><circle cx="225" cy="674" r="13" fill="#aaa"/>
     <circle cx="400" cy="674" r="30" fill="#222"/><circle cx="400" cy="674" r="13" fill="#aaa"/>

@@ -19,14 +19,20 @@ async function photo(width, height) {
   const data = Buffer.alloc(width * height * 3);
   let state = 2463534242;
   for (let i = 0; i < data.length; i++) {
-    state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0;
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
     const pixel = Math.floor(i / 3);
     const x = pixel % width;
     const y = Math.floor(pixel / width);
     const smooth = 128 + 90 * Math.sin(x / (37 + (i % 3) * 11)) * Math.cos(y / 53);
     data[i] = Math.max(0, Math.min(255, Math.round(smooth + ((state >>> 24) - 128) / 8)));
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 async function median(action) {
@@ -54,5 +60,7 @@ for (const [label, width, height] of SIZES) {
   const sharpCubic = await median(() =>
     sharp(jpeg, { autoOrient: true }).removeAlpha().resize(768, 768, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer(),
   );
-  console.log(`| ${label} (JPEG ${(jpeg.length / 1e6).toFixed(1)} MB) | ${ms(decode)} | ${ms(resize)} | ${ms(whole)} | ${ms(sharpCubic)} |`);
+  console.log(
+    `| ${label} (JPEG ${(jpeg.length / 1e6).toFixed(1)} MB) | ${ms(decode)} | ${ms(resize)} | ${ms(whole)} | ${ms(sharpCubic)} |`,
+  );
 }

@@ -12,6 +12,7 @@ export type { BoxesResult, OcrResult, PolygonsResult, OpenVocabularyResult, Task
 export { Florence2Tokenizer } from './vision/tokenizer.js';
 export { prepareImage, readImageInfo, type PreparedImage, type ImageInfo, type ImageSource } from './vision/image.js';
 export { DTYPE_SUFFIXES, type ModelDtype, type DtypeOption } from './vision/modelFiles.js';
+export { CodedError } from './shared/errors.js';
 export {
   FlorenceError,
   UnknownTaskError,

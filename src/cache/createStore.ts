@@ -13,7 +13,7 @@
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { CacheConfigError } from './errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { MemoryStore } from './memoryStore.js';
 import { closeRedisClient, createRedisClient, DEFAULT_CONNECT_TIMEOUT_MS } from './redisClient.js';
 import { ResilientResultCache, type CacheBackend, type ResultCache } from './resultCache.js';
@@ -104,7 +104,8 @@ export function parseCacheUrl(url: string): CacheTarget {
       return { kind: 'memory' };
     case 'redis:':
     case 'rediss:': {
-      if (parsed.hostname === '') throw new CacheConfigError(`CACHE_URL ${shown} names no host; expected ${parsed.protocol}//host[:port][/db]`);
+      if (parsed.hostname === '')
+        throw new CacheConfigError(`CACHE_URL ${shown} names no host; expected ${parsed.protocol}//host[:port][/db]`);
       const db = parsed.pathname.replace(/^\//, '');
       if (db !== '' && !/^\d{1,5}$/.test(db)) {
         throw new CacheConfigError(`CACHE_URL ${shown}: the path must be a database number such as /0; got /${db}`);
@@ -136,7 +137,11 @@ function checkOptions(options: CacheStoreOptions): void {
       throw new CacheConfigError(`cache ${name} must be a positive integer; got ${String(value)}`);
     }
   }
-  const durations = { operationTimeoutMs: options.operationTimeoutMs, retryCooldownMs: options.retryCooldownMs, connectTimeoutMs: options.connectTimeoutMs };
+  const durations = {
+    operationTimeoutMs: options.operationTimeoutMs,
+    retryCooldownMs: options.retryCooldownMs,
+    connectTimeoutMs: options.connectTimeoutMs,
+  };
   for (const [name, value] of Object.entries(durations)) {
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
       throw new CacheConfigError(`cache ${name} must be a positive number of milliseconds; got ${String(value)}`);
@@ -144,7 +149,9 @@ function checkOptions(options: CacheStoreOptions): void {
   }
   const ttl = options.workLockTtlMs;
   if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < MIN_WORK_LOCK_TTL_MS)) {
-    throw new CacheConfigError(`cache workLockTtlMs must be a whole number of milliseconds, at least ${MIN_WORK_LOCK_TTL_MS}; got ${String(ttl)}`);
+    throw new CacheConfigError(
+      `cache workLockTtlMs must be a whole number of milliseconds, at least ${MIN_WORK_LOCK_TTL_MS}; got ${String(ttl)}`,
+    );
   }
   if (options.namespace !== undefined && (typeof options.namespace !== 'string' || !NAMESPACE_PATTERN.test(options.namespace))) {
     throw new CacheConfigError(`cache namespace must be 1–64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(options.namespace)}`);
@@ -179,7 +186,14 @@ async function redisBackend(
     },
   });
   const store = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
-  const keyv = new Keyv({ store, namespace, useKeyPrefix: false, serialize: serializeEntry, deserialize: deserializeEntry, throwOnErrors: true });
+  const keyv = new Keyv({
+    store,
+    namespace,
+    useKeyPrefix: false,
+    serialize: serializeEntry,
+    deserialize: deserializeEntry,
+    throwOnErrors: true,
+  });
   // connect() resolves once ready, and otherwise keeps retrying until the client is closed.
   const connected = client.connect();
   let initialFailure: unknown;

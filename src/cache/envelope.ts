@@ -21,7 +21,9 @@ export function wrapValue(value: unknown): Envelope {
 export type RejectReason = 'not an envelope' | 'other envelope format';
 
 /** The value inside a current envelope, or why there is none. */
-export function openEnvelope(stored: unknown): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: RejectReason } {
+export function openEnvelope(
+  stored: unknown,
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: RejectReason } {
   if (typeof stored !== 'object' || stored === null || !Object.hasOwn(stored, 'format') || !Object.hasOwn(stored, 'value')) {
     return { ok: false, reason: 'not an envelope' };
   }

@@ -2,18 +2,12 @@
  * Typed errors of the cache layer. Only configuration and key-building mistakes throw: store
  * failures never reach callers (they degrade to memory), so there is no error type for them here.
  */
+import { CodedError } from '../shared/errors.js';
 
 /** Stable machine-readable codes, so callers map failures without parsing messages. */
 export type CacheErrorCode = 'CACHE_CONFIG' | 'CACHE_KEY';
 
-export class CacheError extends Error {
-  readonly code: CacheErrorCode;
-  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+export class CacheError extends CodedError<CacheErrorCode> {}
 
 /** A `CACHE_URL` or cache option that cannot be used: bad URL, unknown scheme, unsupported store. */
 export class CacheConfigError extends CacheError {

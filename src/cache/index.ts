@@ -5,4 +5,3 @@ export { RedisWorkLock, DEFAULT_WORK_LOCK_TTL_MS, type WorkLock, type WorkLockSt
 export { resultCacheKey, uploadKey, featureKey, canonicalJson, type ResultKeyParts } from './cacheKey.js';
 export { modelFingerprint, type ModelFingerprintOptions } from './modelFingerprint.js';
 export { CacheConfigError, CacheError, CacheKeyError, type CacheErrorCode } from './errors.js';
-export type { Logger, LogFn } from './logger.js';

@@ -54,7 +54,9 @@ export class MemoryStore implements KeyvStoreAdapter {
     }
     const maxEntryBytes = options.maxEntryBytes ?? Math.max(1, Math.floor(maxBytes / DEFAULT_MAX_ENTRY_SHARE));
     if (!Number.isSafeInteger(maxEntryBytes) || maxEntryBytes <= 0 || maxEntryBytes > maxBytes) {
-      throw new RangeError(`MemoryStore maxEntryBytes must be a positive integer no larger than maxBytes (${maxBytes}); got ${String(maxEntryBytes)}`);
+      throw new RangeError(
+        `MemoryStore maxEntryBytes must be a positive integer no larger than maxBytes (${maxBytes}); got ${String(maxEntryBytes)}`,
+      );
     }
     this.opts = { dialect: 'memory', maxBytes, maxEntries, maxEntryBytes };
     const now = options.now;

@@ -24,7 +24,7 @@
 import type { Keyv } from 'keyv';
 import { openEnvelope, wrapValue } from './envelope.js';
 import { CacheKeyError } from './errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { CacheSerializationError } from './serialization.js';
 import { withTimeout } from './timeout.js';
 import type { WorkLock } from './workLock.js';
@@ -154,18 +154,22 @@ export class ResilientResultCache implements ResultCache {
     if (keys.length === 0) return values;
     const fromPrimary = await this.#onPrimary('getMany', (keyv) => keyv.getMany<unknown>([...keys]));
     if (fromPrimary.ok) {
-      await Promise.all(keys.map(async (key, i) => {
-        values[i] = await this.#accept(this.#primary, key, fromPrimary.value[i], validate);
-      }));
+      await Promise.all(
+        keys.map(async (key, i) => {
+          values[i] = await this.#accept(this.#primary, key, fromPrimary.value[i], validate);
+        }),
+      );
     }
     const missing = keys.flatMap((_, i) => (values[i] === undefined ? [i] : []));
     const fallback = this.#fallback;
     if (missing.length > 0 && fallback && !this.#closed) {
       const rows = await this.#onFallback((keyv) => keyv.getMany<unknown>(missing.map((i) => keys[i]!)));
       if (rows.ok) {
-        await Promise.all(missing.map(async (keyIndex, row) => {
-          values[keyIndex] = await this.#accept(fallback, keys[keyIndex]!, rows.value[row], validate);
-        }));
+        await Promise.all(
+          missing.map(async (keyIndex, row) => {
+            values[keyIndex] = await this.#accept(fallback, keys[keyIndex]!, rows.value[row], validate);
+          }),
+        );
       }
     }
     const hits = values.filter((value) => value !== undefined).length;
@@ -226,7 +230,10 @@ export class ResilientResultCache implements ResultCache {
     }
     const epoch = this.#epoch;
     try {
-      return { ok: true, value: await withTimeout(call(this.#primary.keyv), this.#timeoutMs, `cache store ${this.#primary.name} (${operation})`) };
+      return {
+        ok: true,
+        value: await withTimeout(call(this.#primary.keyv), this.#timeoutMs, `cache store ${this.#primary.name} (${operation})`),
+      };
     } catch (error) {
       this.#errors++;
       if (error instanceof CacheSerializationError) throw error;
@@ -284,7 +291,8 @@ export class ResilientResultCache implements ResultCache {
     const where = this.#fallback ? 'serving from in-process memory' : 'serving misses';
     this.#logger.warn(
       { err: error, store: this.#primary.name, operation, retryInMs: this.#cooldownMs },
-      `cache store ${this.#primary.name} failed (${errorMessage(error)}); ${where} until it answers again, probing every ${this.#cooldownMs} ms`,
+      `cache store ${this.#primary.name} failed (${errorMessage(error)}); ${where} until it answers again, probing every ` +
+        `${this.#cooldownMs} ms`,
     );
   }
 
@@ -309,7 +317,10 @@ export class ResilientResultCache implements ResultCache {
     const downForMs = this.#now() - this.#degradedSince;
     this.#degradedSince = undefined;
     this.#epoch++;
-    this.#logger.info({ store: this.#primary.name, downForMs }, `cache store ${this.#primary.name} answers again after ${downForMs} ms; using it`);
+    this.#logger.info(
+      { store: this.#primary.name, downForMs },
+      `cache store ${this.#primary.name} answers again after ${downForMs} ms; using it`,
+    );
   }
 
   #count(hits: number, lookups: number): void {
@@ -336,7 +347,8 @@ function checkTtl(ttlMs: number | undefined): number | undefined {
 }
 
 function positiveMs(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds; got ${String(value)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive number of milliseconds; got ${String(value)}`);
   return value;
 }
 

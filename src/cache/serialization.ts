@@ -34,7 +34,10 @@ export function encodePayload(value: unknown): string {
   try {
     bytes = v8Serialize(value);
   } catch (error) {
-    throw new CacheSerializationError(`cache value is not serialisable (${(error as Error).message}); store plain data, typed arrays or Buffers`, { cause: error });
+    throw new CacheSerializationError(
+      `cache value is not serialisable (${(error as Error).message}); store plain data, typed arrays or Buffers`,
+      { cause: error },
+    );
   }
   return PAYLOAD_TAG + bytes.toString('base64');
 }

@@ -30,7 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reasonOf } from '../shared/abort.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import { withTimeout } from './timeout.js';
 
 /**
@@ -245,7 +245,12 @@ export class RedisWorkLock implements WorkLock {
   }
 
   /** Computes `keys` (`compute` stores the results), then releases `release`, success or failure. */
-  async #run<T>(keys: readonly string[], release: readonly string[], options: ComputeOnceOptions<T>, results: Map<string, T | Error>): Promise<void> {
+  async #run<T>(
+    keys: readonly string[],
+    release: readonly string[],
+    options: ComputeOnceOptions<T>,
+    results: Map<string, T | Error>,
+  ): Promise<void> {
     try {
       const outcomes = await options.compute(keys);
       keys.forEach((key, i) => results.set(key, outcomes[i] ?? new Error(`no result computed for ${key}`)));
@@ -259,7 +264,12 @@ export class RedisWorkLock implements WorkLock {
   }
 
   /** Polls for results other replicas are computing; takes over keys whose lock went away without one. */
-  async #waitForOthers<T>(keys: readonly string[], options: ComputeOnceOptions<T>, results: Map<string, T | Error>, running: Promise<void>[]): Promise<void> {
+  async #waitForOthers<T>(
+    keys: readonly string[],
+    options: ComputeOnceOptions<T>,
+    results: Map<string, T | Error>,
+    running: Promise<void>[],
+  ): Promise<void> {
     let pending = [...keys];
     let delay = POLL_FIRST_MS;
     while (pending.length > 0) {
@@ -342,7 +352,11 @@ export class RedisWorkLock implements WorkLock {
     if (this.#held.size === 0) this.#stopRefreshing();
     if (free.length === 0 || !this.#client.isReady) return; // unreleased locks expire after their TTL
     try {
-      await withTimeout(this.#client.eval(RELEASE_SCRIPT, { keys: free, arguments: [this.#owner] }), this.#callTimeoutMs, 'work lock (release)');
+      await withTimeout(
+        this.#client.eval(RELEASE_SCRIPT, { keys: free, arguments: [this.#owner] }),
+        this.#callTimeoutMs,
+        'work lock (release)',
+      );
     } catch (error) {
       this.#failed(error, 'release');
     }
@@ -383,7 +397,10 @@ export class RedisWorkLock implements WorkLock {
     // Redis (scripts refused, say) is worth one of its own.
     if (!this.#warned && this.#healthy() && this.#client.isReady) {
       this.#warned = true;
-      this.#logger.warn({ err: error, operation }, `work lock ${operation} failed (${message}); computing without cross-replica locking until it works`);
+      this.#logger.warn(
+        { err: error, operation },
+        `work lock ${operation} failed (${message}); computing without cross-replica locking until it works`,
+      );
     } else {
       this.#logger.debug({ err: error, operation }, 'work lock call failed');
     }

@@ -96,7 +96,12 @@ export function parseCommandLine<O extends CliOptions>(spec: CommandSpec<O>, arg
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(Object.entries(spec.options).map(([name, option]) => [name, { type: option.type, ...(option.short ? { short: option.short } : {}) }])),
+      options: Object.fromEntries(
+        Object.entries(spec.options).map(([name, option]) => [
+          name,
+          { type: option.type, ...(option.short ? { short: option.short } : {}) },
+        ]),
+      ),
       strict: true,
       // Counted below, so that a stray argument gets the same message as a missing one.
       allowPositionals: true,
@@ -107,7 +112,10 @@ export function parseCommandLine<O extends CliOptions>(spec: CommandSpec<O>, arg
   const count = parsed.positionals.length;
   if (count < fewest || count > most) {
     const expected = spec.positionals ?? 'no arguments';
-    return usageError(spec, `expected ${expected}, got ${count === 0 ? 'none' : parsed.positionals.map((arg) => JSON.stringify(arg)).join(' ')}`);
+    return usageError(
+      spec,
+      `expected ${expected}, got ${count === 0 ? 'none' : parsed.positionals.map((arg) => JSON.stringify(arg)).join(' ')}`,
+    );
   }
   // parseArgs in strict mode gives exactly the configured options, each of its declared type.
   return { values: parsed.values as OptionValues<O>, positionals: parsed.positionals };

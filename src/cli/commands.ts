@@ -15,7 +15,9 @@ export interface CommandEntry extends CommandHeader {
 
 export const SERVE: CommandEntry = {
   name: `${PROGRAM} serve`,
-  summary: 'Serve the GraphQL API, POST /images and GraphiQL over a Florence-2 model. Every other setting comes from the environment (README, "Configuration").',
+  summary:
+    'Serve the GraphQL API, POST /images and GraphiQL over a Florence-2 model. Every other setting comes from the environment (README, ' +
+    '"Configuration").',
   load: async () => (await import('./serve.js')).serveCommand,
 };
 
@@ -29,14 +31,17 @@ export const RUN: CommandEntry = {
 export const MODEL_PULL: CommandEntry = {
   name: `${PROGRAM} model pull`,
   positionals: '[REPO]',
-  summary: 'Download an onnx-community Florence-2 export from the Hugging Face hub into the cache folder (progress on stderr, the folder on stdout).',
+  summary:
+    'Download an onnx-community Florence-2 export from the Hugging Face hub into the cache folder (progress on stderr, the folder on ' +
+    'stdout).',
   load: async () => (await import('./modelPull.js')).modelPullCommand,
 };
 
 export const MODEL_SYNTH: CommandEntry = {
   name: `${PROGRAM} model synth`,
   required: '--size tiny|base --out DIR',
-  summary: 'Write a synthetic Florence-2 model: random weights in the real file layout and ONNX interface (meaningless answers, real behaviour).',
+  summary:
+    'Write a synthetic Florence-2 model: random weights in the real file layout and ONNX interface (meaningless answers, real behaviour).',
   load: async () => (await import('./modelSynth.js')).modelSynthCommand,
 };
 
@@ -50,5 +55,8 @@ export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map([
 
 /** The command groups: a first word that needs a second (`model pull`). */
 export const GROUPS: ReadonlyMap<string, CommandHeader> = new Map([
-  ['model', { name: `${PROGRAM} model`, positionals: 'pull|synth', summary: 'Get a model folder: download a real one, or write a synthetic one.' }],
+  [
+    'model',
+    { name: `${PROGRAM} model`, positionals: 'pull|synth', summary: 'Get a model folder: download a real one, or write a synthetic one.' },
+  ],
 ]);

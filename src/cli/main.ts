@@ -7,9 +7,13 @@
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageLine } from './commandLine.js';
 import { COMMANDS, GROUPS, PROGRAM, type CommandEntry } from './commands.js';
 import type { CommandHeader } from './commandLine.js';
-import { FlorenceError } from '../vision/errors.js';
+import { CodedError } from '../shared/errors.js';
 
-const PROGRAM_USAGE: CommandHeader = { name: PROGRAM, positionals: '<command>', summary: 'A GraphQL gateway and command line for Microsoft\'s Florence-2 vision model.' };
+const PROGRAM_USAGE: CommandHeader = {
+  name: PROGRAM,
+  positionals: '<command>',
+  summary: "A GraphQL gateway and command line for Microsoft's Florence-2 vision model.",
+};
 
 const TASKS = `tasks: <CAPTION> <DETAILED_CAPTION> <MORE_DETAILED_CAPTION> <OD> <DENSE_REGION_CAPTION> <REGION_PROPOSAL>
        <OCR> <OCR_WITH_REGION> <CAPTION_TO_PHRASE_GROUNDING> <REFERRING_EXPRESSION_SEGMENTATION>
@@ -20,7 +24,9 @@ function listing(header: CommandHeader, entries: readonly CommandEntry[]): strin
   const rows = entries.map((entry) => [usageLine(entry).slice(PROGRAM.length + 1), entry.summary] as const);
   const width = Math.max(...rows.map(([left]) => left.length));
   const commands = rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join('\n');
-  const more = `\`${header.name === PROGRAM ? `${PROGRAM} <command>` : `${header.name} <command>`} --help\` prints a command's options and their defaults.`;
+  const more =
+    `\`${header.name === PROGRAM ? `${PROGRAM} <command>` : `${header.name} <command>`} --help\` prints a command's options ` +
+    `and their defaults.`;
   return [`usage: ${usageLine(header)}`, header.summary, `commands:\n${commands}`, more].join('\n\n');
 }
 
@@ -52,7 +58,9 @@ export async function main(argv: string[]): Promise<number> {
       console.log(listing(group, members));
       return EXIT_OK;
     }
-    console.error(`${second === undefined ? `${group.name} needs a command` : `unknown command "${first} ${second}"`}; usage: ${usageLine(group)}`);
+    console.error(
+      `${second === undefined ? `${group.name} needs a command` : `unknown command "${first} ${second}"`}; usage: ${usageLine(group)}`,
+    );
     return EXIT_USAGE;
   }
   const entry = COMMANDS.get(first);
@@ -69,7 +77,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // Typed runtime errors are the user's to fix: print the message, not a stack trace.
-    console.error(error instanceof FlorenceError ? `error: ${error.message}` : error);
+    console.error(error instanceof CodedError ? `error: ${error.message}` : error);
     process.exitCode = EXIT_FAILED;
   },
 );

@@ -26,11 +26,18 @@ const PULL_OPTIONS = {
   dtype: {
     type: 'string',
     value: 'D',
-    help: 'fp32, fp16, q8, int8, uint8, q4, q4f16 or bnb4; or per graph, e.g. vision_encoder=fp16,decoder_model_merged=q8 (a bare dtype sets the graphs not named)',
+    help:
+      'fp32, fp16, q8, int8, uint8, q4, q4f16 or bnb4; or per graph, e.g. vision_encoder=fp16,decoder_model_merged=q8 (a bare dtype ' +
+      'sets the graphs not named)',
     default: 'fp32',
   },
   revision: { type: 'string', value: 'REV', help: 'a branch, tag or commit', default: 'main' },
-  out: { type: 'string', value: 'DIR', help: 'the folder to download into', default: '~/.cache/florence-gateway/models/<owner>/<name> ($XDG_CACHE_HOME instead of ~/.cache when set)' },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    help: 'the folder to download into',
+    default: '~/.cache/florence-gateway/models/<owner>/<name> ($XDG_CACHE_HOME instead of ~/.cache when set)',
+  },
 } as const;
 
 export const MODEL_PULL_SPEC: CommandSpec<typeof PULL_OPTIONS> = {
@@ -87,7 +94,8 @@ export interface EnsureDefaultModelOptions {
 
 /**
  * The default model's folder for `serve` when no MODEL_DIR is set: the cached copy when complete
- * (no request made; a hand-placed folder without a pull manifest counts if it loads); otherwise it is pulled now with progress on stderr. Returns undefined when it
+ * (no request made; a hand-placed folder without a pull manifest counts if it loads); otherwise it
+ * is pulled now with progress on stderr. Returns undefined when it
  * cannot be had (HF_HUB_OFFLINE, or the hub unreachable): the caller then prints its help
  * paragraph. An unreachable hub gets one line first saying why (DNS, connection refused, TLS); if
  * it was lost mid-download, the line says the next pull resumes. Other failures
@@ -125,7 +133,8 @@ export async function ensureDefaultModel(options: EnsureDefaultModelOptions = {}
       // One line with the real reason (DNS, refused, TLS, …); the caller's help paragraph follows.
       stderr.write(
         started
-          ? `download of ${DEFAULT_MODEL_REPO} (${describeDtypes(dtypes)}) interrupted: ${error.message}; \`florence-gateway model pull\` resumes it\n`
+          ? `download of ${DEFAULT_MODEL_REPO} (${describeDtypes(dtypes)}) interrupted: ${error.message}; \`florence-gateway model ` +
+              `pull\` resumes it\n`
           : `could not download ${DEFAULT_MODEL_REPO}: ${error.message}\n`,
       );
       return undefined;

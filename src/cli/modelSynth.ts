@@ -15,17 +15,34 @@ import { MODEL_SYNTH } from './commands.js';
 const BASE_TOLERANCE = 0.2;
 
 const SYNTH_OPTIONS = {
-  size: { type: 'string', value: 'tiny|base', help: 'tiny (tests: d_model 64, 2+2 layers) or base (Florence-2-base dimensions and compute)', default: 'none: required' },
+  size: {
+    type: 'string',
+    value: 'tiny|base',
+    help: 'tiny (tests: d_model 64, 2+2 layers) or base (Florence-2-base dimensions and compute)',
+    default: 'none: required',
+  },
   out: { type: 'string', value: 'DIR', help: 'the output folder (created; existing files are overwritten)', default: 'none: required' },
-  seed: { type: 'string', value: 'N', help: 'a non-negative integer; the same seed gives byte-identical files', default: String(DEFAULT_SEED) },
+  seed: {
+    type: 'string',
+    value: 'N',
+    help: 'a non-negative integer; the same seed gives byte-identical files',
+    default: String(DEFAULT_SEED),
+  },
   q8: { type: 'boolean', help: 'also write onnx/<name>_quantized.onnx (dynamic uint8 MatMul weights)', default: 'off' },
   bias: {
     type: 'string',
     value: `[${BIAS_PATTERNS.join('|')}]`,
-    help: 'steer outputs so every post-processor is exercised and sequences end in </s>: word + <loc_*> runs, <sep>, <poly> spans (structured), or plain text',
+    help:
+      'steer outputs so every post-processor is exercised and sequences end in </s>: word + <loc_*> runs, <sep>, <poly> spans ' +
+      '(structured), or plain text',
     default: 'off; a bare --bias is structured',
   },
-  tokenizer: { type: 'string', value: 'FILE', help: 'copy this tokenizer.json instead of synthesising one', default: 'a synthesised tokenizer' },
+  tokenizer: {
+    type: 'string',
+    value: 'FILE',
+    help: 'copy this tokenizer.json instead of synthesising one',
+    default: 'a synthesised tokenizer',
+  },
 } as const;
 
 export const MODEL_SYNTH_SPEC: CommandSpec<typeof SYNTH_OPTIONS> = { ...MODEL_SYNTH, options: SYNTH_OPTIONS };
@@ -91,11 +108,13 @@ function parse(argv: readonly string[]): Parsed | number {
   if (!values.out) return usageError(MODEL_SYNTH_SPEC, '--out is required');
   let seed = DEFAULT_SEED;
   if (values.seed !== undefined) {
-    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) return usageError(MODEL_SYNTH_SPEC, `--seed must be a non-negative integer, got "${values.seed}"`);
+    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed)))
+      return usageError(MODEL_SYNTH_SPEC, `--seed must be a non-negative integer, got "${values.seed}"`);
     seed = Number(values.seed);
   }
   const bias = values.bias;
-  if (bias !== undefined && !isBias(bias)) return usageError(MODEL_SYNTH_SPEC, `--bias must be one of ${BIAS_PATTERNS.join(', ')}, got "${bias}"`);
+  if (bias !== undefined && !isBias(bias))
+    return usageError(MODEL_SYNTH_SPEC, `--bias must be one of ${BIAS_PATTERNS.join(', ')}, got "${bias}"`);
   return {
     size,
     out: values.out,
@@ -117,13 +136,19 @@ function isBias(value: string): value is BiasPattern {
 const MIB = 1024 * 1024;
 
 export function formatReport(r: SynthReport): string {
-  const lines: string[] = [`synthetic Florence-2 (${r.size}, seed ${r.seed}, ${r.tokenizer} tokenizer) in ${r.outDir} — ${(r.elapsedMs / 1000).toFixed(1)} s`];
+  const lines: string[] = [
+    `synthetic Florence-2 (${r.size}, seed ${r.seed}, ${r.tokenizer} tokenizer) in ${r.outDir} — ${(r.elapsedMs / 1000).toFixed(1)} s`,
+  ];
   const width = Math.max(...r.files.map((f) => f.path.length));
   for (const f of r.files) lines.push(`  ${f.path.padEnd(width)}  ${(f.bytes / MIB).toFixed(2).padStart(9)} MiB`);
   const total = r.files.reduce((n, f) => n + f.bytes, 0);
   lines.push(`  ${'total'.padEnd(width)}  ${(total / MIB).toFixed(2).padStart(9)} MiB`);
   lines.push(`parameters: ${millions(r.parameters)} (tied embedding once); ${millions(r.parametersInFiles)} stored in the fp32 files`);
-  lines.push(`vision encoder: ${r.visionGflops.toFixed(1)} GFLOP per 768² image (${Object.entries(r.visionGflopsByStage).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')})`);
+  lines.push(
+    `vision encoder: ${r.visionGflops.toFixed(1)} GFLOP per 768² image (${Object.entries(r.visionGflopsByStage)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')})`,
+  );
   lines.push(`text encoder (577 + 8 tokens): ${r.encoderGflops.toFixed(1)} GFLOP; decoder step: ${r.decoderStepGflops.toFixed(2)} GFLOP`);
   if (r.size === 'base') {
     lines.push('compared with Florence-2-base:');
@@ -133,7 +158,9 @@ export function formatReport(r: SynthReport): string {
   }
   if (r.bias) {
     const s = r.bias.settings;
-    lines.push(`bias: ${s.pattern}; EOS allowed after ${r.bias.cuts.join(', ')} content tokens (centre ${s.centre}), forced at ${r.bias.hardStop}`);
+    lines.push(
+      `bias: ${s.pattern}; EOS allowed after ${r.bias.cuts.join(', ')} content tokens (centre ${s.centre}), forced at ${r.bias.hardStop}`,
+    );
   }
   return lines.join('\n');
 }

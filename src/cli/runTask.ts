@@ -14,7 +14,12 @@ import { RUN } from './commands.js';
 import { resolveModelDir } from './modelDir.js';
 
 const RUN_OPTIONS = {
-  input: { type: 'string', value: 'TEXT', help: "the task's text: a phrase to ground, what to find or segment, or a region as four <loc_N> tokens", default: 'none' },
+  input: {
+    type: 'string',
+    value: 'TEXT',
+    help: "the task's text: a phrase to ground, what to find or segment, or a region as four <loc_N> tokens",
+    default: 'none',
+  },
   model: { type: 'string', value: 'DIR', help: 'the model folder', default: `$MODEL_DIR, else the cached ${DEFAULT_MODEL_REPO}` },
   beams: { type: 'string', value: 'N', help: 'beams of beam search, 1 to 16: 1 is greedy, 3 the Python reference', default: '1' },
   'max-new-tokens': { type: 'string', value: 'N', help: 'most tokens to generate, 2 to 1024', default: String(DEFAULT_MAX_NEW_TOKENS) },
@@ -43,7 +48,8 @@ export async function runTaskCommand(argv: string[]): Promise<number> {
   const numBeams = wholeNumber(values.beams);
   if (numBeams === null) return usageError(RUN_SPEC, `--beams takes a whole number, got ${JSON.stringify(values.beams)}`);
   const maxNewTokens = wholeNumber(values['max-new-tokens']);
-  if (maxNewTokens === null) return usageError(RUN_SPEC, `--max-new-tokens takes a whole number, got ${JSON.stringify(values['max-new-tokens'])}`);
+  if (maxNewTokens === null)
+    return usageError(RUN_SPEC, `--max-new-tokens takes a whole number, got ${JSON.stringify(values['max-new-tokens'])}`);
   const modelDir = resolveModelDir(values.model);
   if (!modelDir) return 1;
 
@@ -57,7 +63,10 @@ export async function runTaskCommand(argv: string[]): Promise<number> {
     if (values.json) {
       console.log(JSON.stringify(result, null, 2));
     } else {
-      console.log(`task:   ${result.task}\nprompt: ${result.prompt}\ntext:   ${result.text}\nresult: ${JSON.stringify(result.result, null, 1).replace(/\n\s*/g, ' ')}`);
+      console.log(
+        `task:   ${result.task}\nprompt: ${result.prompt}\ntext:   ${result.text}\nresult: ` +
+          `${JSON.stringify(result.result, null, 1).replace(/\n\s*/g, ' ')}`,
+      );
     }
     if (values.draw) {
       await writeFile(values.draw, await drawResult(image, result.result));

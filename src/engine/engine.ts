@@ -11,7 +11,8 @@
  * - Streaming: a caller may follow a computation's text as it is decoded (`stream`).
  */
 import { reasonOf } from '../shared/abort.js';
-import { DisposedError, FlorenceError } from '../vision/errors.js';
+import { CodedError } from '../shared/errors.js';
+import { DisposedError } from '../vision/errors.js';
 import type { Florence2, RunResult, TaskPlan } from '../vision/florence2.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';
 import { DEFAULT_MAX_QUEUED_JOBS } from './defaults.js';
@@ -45,8 +46,11 @@ export interface ModelBackend {
   connect(events: SchedulerEvents, options: SchedulerOptions): SchedulerPort;
 }
 
+/** Stable machine-readable codes of the engine's own failures (the model's are vision's FlorenceErrorCode). */
+export type EngineErrorCode = 'BUSY';
+
 /** The queue is full: the server is past what it can do in time. Retry later. */
-export class BusyError extends FlorenceError {
+export class BusyError extends CodedError<EngineErrorCode> {
   constructor(queued: number) {
     super('BUSY', `the server is busy: ${queued} model computations are already waiting; retry shortly`);
   }
@@ -128,7 +132,9 @@ export class Engine implements TaskRunner {
   }
 
   run(jobs: readonly TaskJob[]): Promise<(RunResult | Error)[]> {
-    return Promise.all(this.submit(jobs).map(({ computation, job }) => (computation instanceof Error ? computation : this.wait(computation, job.signal))));
+    return Promise.all(
+      this.submit(jobs).map(({ computation, job }) => (computation instanceof Error ? computation : this.wait(computation, job.signal))),
+    );
   }
 
   /**
@@ -290,4 +296,3 @@ function imagesOf(images: readonly ImageHandle[]): ImageBytes[] {
   for (const image of images) if (!byId.has(image.id)) byId.set(image.id, { id: image.id, bytes: image.bytes });
   return [...byId.values()];
 }
-

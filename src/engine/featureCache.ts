@@ -24,7 +24,10 @@ export class FeatureCache {
   private misses = 0;
 
   constructor(maxBytes: number = defaultFeatureCacheBytes()) {
-    this.lru = new LRUCache<string, Float32Array>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (features) => Math.max(1, features.byteLength) });
+    this.lru = new LRUCache<string, Float32Array>({
+      maxSize: Math.max(1, maxBytes),
+      sizeCalculation: (features) => Math.max(1, features.byteLength),
+    });
   }
 
   get(key: string): Float32Array | undefined {

@@ -23,7 +23,10 @@ export class TimeShares<K extends string> {
       return undefined;
     }
     const waiting = [...this.lastPending].filter((kind) => pending.includes(kind));
-    const floor = waiting.length > 0 ? Math.min(...waiting.map((kind) => this.used.get(kind)!)) : Math.min(...pending.map((kind) => this.used.get(kind)!));
+    const floor =
+      waiting.length > 0
+        ? Math.min(...waiting.map((kind) => this.used.get(kind)!))
+        : Math.min(...pending.map((kind) => this.used.get(kind)!));
     for (const kind of pending) if (!this.lastPending.has(kind)) this.used.set(kind, Math.max(this.used.get(kind)!, floor));
     this.lastPending = new Set(pending);
     let next: K | undefined;

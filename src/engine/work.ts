@@ -39,7 +39,10 @@ export interface Progress {
 export type EngineStage = 'preprocess' | 'vision' | 'encoder' | 'decode' | 'parse';
 
 /** Runs and busy milliseconds per ONNX graph. */
-export type GraphUsage = Record<'vision_encoder' | 'embed_tokens' | 'encoder_model' | 'decoder_model_merged', { runs: number; busyMs: number }>;
+export type GraphUsage = Record<
+  'vision_encoder' | 'embed_tokens' | 'encoder_model' | 'decoder_model_merged',
+  { runs: number; busyMs: number }
+>;
 
 /** The model side's state, sent after it changes (throttled across threads). */
 export interface SchedulerSnapshot {

@@ -35,6 +35,7 @@ export function createExampleUploader(base: string, exampleId: string, pictureUr
     const picture = await fetch(pictureUrl);
     if (!picture.ok) throw new Error(`GET ${pictureUrl} answered HTTP ${picture.status}`);
     const uploaded = await uploadImage(base, await picture.blob(), headers);
-    if (uploaded.id !== exampleId) throw new Error(`the bundled picture is ${uploaded.id}, not the example id ${exampleId}: rebuild the page`);
+    if (uploaded.id !== exampleId)
+      throw new Error(`the bundled picture is ${uploaded.id}, not the example id ${exampleId}: rebuild the page`);
   }
 }

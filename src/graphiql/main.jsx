@@ -65,7 +65,13 @@ const PLUGINS = [EXPLORER_PLUGIN, HISTORY_PLUGIN];
 
 function App() {
   return (
-    <GraphiQL fetcher={fetcher} plugins={PLUGINS} defaultTabs={EXAMPLE_TABS} defaultEditorToolsVisibility="variables" {...firstVisitProps()}>
+    <GraphiQL
+      fetcher={fetcher}
+      plugins={PLUGINS}
+      defaultTabs={EXAMPLE_TABS}
+      defaultEditorToolsVisibility="variables"
+      {...firstVisitProps()}
+    >
       <GraphiQL.Logo>
         <Logo />
       </GraphiQL.Logo>

@@ -2,7 +2,7 @@
  * The per-request context: the process-wide services plus this request's loaders, abort signal
  * (deadline or client gone) and logger.
  */
-import type { Logger } from '../cache/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { resultCacheKey } from '../cache/cacheKey.js';
 import { randomUUID } from 'node:crypto';
 import type { RunResult, TaskPlan } from '../vision/florence2.js';
@@ -61,7 +61,13 @@ export interface PlannedTask {
 }
 
 /** Plans a task with the server's defaults under the field's overrides. Bad input throws here, synchronously. */
-export function planTask(context: GatewayContext, image: Image, task: string, input: string | undefined, overrides: GenerationOptions | undefined): PlannedTask {
+export function planTask(
+  context: GatewayContext,
+  image: Image,
+  task: string,
+  input: string | undefined,
+  overrides: GenerationOptions | undefined,
+): PlannedTask {
   const options = { ...context.services.generationDefaults, ...definedOnly(overrides ?? {}) };
   const plan = context.services.runner.plan(task, input, options);
   const cacheKey = resultCacheKey({

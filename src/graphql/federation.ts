@@ -89,7 +89,8 @@ function resolveImageReference(reference: Readonly<Record<string, unknown>>, con
 function carryFieldExtensions(from: GraphQLSchema, to: GraphQLSchema): void {
   for (const [name, source] of Object.entries(from.getTypeMap())) {
     const target = to.getType(name);
-    if (name.startsWith('__') || !(isObjectType(source) || isInterfaceType(source)) || !(isObjectType(target) || isInterfaceType(target))) continue;
+    if (name.startsWith('__') || !(isObjectType(source) || isInterfaceType(source)) || !(isObjectType(target) || isInterfaceType(target)))
+      continue;
     const targetFields = target.getFields();
     for (const [fieldName, field] of Object.entries(source.getFields())) {
       const targetField = targetFields[fieldName];
@@ -123,9 +124,15 @@ function guardEntities(schema: GraphQLSchema): void {
         throw new TaskInputError(`_entities takes at most ${MAX_ENTITY_REPRESENTATIONS} representations; got ${representations.length}`);
       }
       representations.forEach((representation: unknown, index) => {
-        const typename = typeof representation === 'object' && representation !== null ? (representation as Record<string, unknown>)['__typename'] : undefined;
+        const typename =
+          typeof representation === 'object' && representation !== null
+            ? (representation as Record<string, unknown>)['__typename']
+            : undefined;
         if (typeof typename !== 'string' || !entityTypes.has(typename)) {
-          throw new TaskInputError(`representation ${index} must be an object with __typename ${[...entityTypes].map((name) => JSON.stringify(name)).join(' or ')}; got ${JSON.stringify(typename ?? null)}`);
+          throw new TaskInputError(
+            `representation ${index} must be an object with __typename ` +
+              `${[...entityTypes].map((name) => JSON.stringify(name)).join(' or ')}; got ${JSON.stringify(typename ?? null)}`,
+          );
         }
       });
     }

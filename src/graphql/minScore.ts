@@ -7,7 +7,8 @@ import { TaskInputError } from '../vision/errors.js';
 import { GroundedPhrase } from './types/GroundedPhrase.js';
 
 export const MIN_SCORE_DESCRIPTION =
-  'Leave out regions whose `score` is below this, from 0 to 1 (regions without a score are left out too). The answer is cached whole: changing minScore runs nothing again.';
+  'Leave out regions whose `score` is below this, from 0 to 1 (regions without a score are left out too). The answer is cached whole: ' +
+  'changing minScore runs nothing again.';
 
 /** Throws TaskInputError (BAD_INPUT) unless `minScore` is absent or a number from 0 to 1. */
 export function checkMinScore(minScore: number | null | undefined): number | undefined {
@@ -25,5 +26,7 @@ export function atLeast<T extends { readonly score: number | null }>(items: read
 /** Each phrase with its regions scored at least `minScore`; phrases left with none are left out. */
 export function groundedAtLeast(phrases: readonly GroundedPhrase[], minScore: number | undefined): GroundedPhrase[] {
   if (minScore === undefined) return [...phrases];
-  return phrases.map((phrase) => GroundedPhrase.of(phrase.phrase, atLeast(phrase.regions, minScore))).filter((phrase) => phrase.regions.length > 0);
+  return phrases
+    .map((phrase) => GroundedPhrase.of(phrase.phrase, atLeast(phrase.regions, minScore)))
+    .filter((phrase) => phrase.regions.length > 0);
 }

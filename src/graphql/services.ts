@@ -2,7 +2,7 @@
  * Process-wide services the resolvers use: one instance per server, shared by every request.
  */
 import type { ResultCache } from '../cache/resultCache.js';
-import type { Logger } from '../cache/logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { TaskRunner } from '../engine/taskRunner.js';
 import type { ImageLimits } from '../images/limits.js';
 import type { GenerationOptions } from '../vision/generation/settings.js';

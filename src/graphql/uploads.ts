@@ -39,7 +39,11 @@ export class UploadStore {
     memoryBytes: number = DEFAULT_UPLOAD_MEMORY_BYTES,
   ) {
     // The local copy expires with the stored one, so an id never outlives its upload here either.
-    this.recent = new LRUCache({ maxSize: Math.max(1, memoryBytes), sizeCalculation: (upload) => Math.max(1, upload.bytes.byteLength), ttl: ttlMs });
+    this.recent = new LRUCache({
+      maxSize: Math.max(1, memoryBytes),
+      sizeCalculation: (upload) => Math.max(1, upload.bytes.byteLength),
+      ttl: ttlMs,
+    });
   }
 
   async put(id: string, upload: StoredUpload): Promise<void> {

@@ -97,7 +97,11 @@ async function downloadOnce(context: DownloadContext, file: RemoteFile, partial:
       if (start === undefined || Number(start) !== offset) {
         await rm(partial, { force: true });
         progress.rewind(offset);
-        throw new HubError('network', `the server answered the resume of ${file.path} at ${offset} with the range ${response.headers.get('content-range') ?? '(none)'}; starting over`);
+        throw new HubError(
+          'network',
+          `the server answered the resume of ${file.path} at ${offset} with the range ` +
+            `${response.headers.get('content-range') ?? '(none)'}; starting over`,
+        );
       }
       append = true;
     } else if (response.status === 200) {
@@ -141,7 +145,13 @@ async function downloadOnce(context: DownloadContext, file: RemoteFile, partial:
 }
 
 /** Size and hash checks, then the atomic rename; a mismatch deletes the partial. */
-async function finish(file: RemoteFile, partial: string, target: string, hasher: ContentHasher, commit: string | undefined): Promise<DownloadedFile> {
+async function finish(
+  file: RemoteFile,
+  partial: string,
+  target: string,
+  hasher: ContentHasher,
+  commit: string | undefined,
+): Promise<DownloadedFile> {
   if (file.size !== undefined && hasher.size < file.size) {
     // Short but not wrong: the connection ended early. The bytes stay for the next attempt.
     throw new HubError('network', `${file.path}: the connection ended after ${hasher.size} of ${file.size} bytes`);
@@ -151,7 +161,8 @@ async function finish(file: RemoteFile, partial: string, target: string, hasher:
     await rm(partial, { force: true });
     throw new HubError('integrity', `${message}; the partial download was deleted, run the pull again`);
   };
-  if (file.size !== undefined && digest.size !== file.size) await fail(`size mismatch for ${file.path}: expected ${file.size} bytes, got ${digest.size}`);
+  if (file.size !== undefined && digest.size !== file.size)
+    await fail(`size mismatch for ${file.path}: expected ${file.size} bytes, got ${digest.size}`);
   if (file.sha256 !== undefined && digest.sha256 !== file.sha256) {
     await fail(`sha256 mismatch for ${file.path}: expected ${file.sha256}, got ${digest.sha256}`);
   }

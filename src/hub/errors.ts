@@ -1,8 +1,10 @@
 /**
  * Failures of a model pull. One class with a `kind`, so callers decide what to do without
  * parsing messages: `serve` treats `network` and `offline` as "no model yet" and prints its help
- * paragraph, while `integrity` or `auth` are reported as they are. It extends ModelFilesError so
- * the CLI's top-level handler prints the message rather than a stack trace.
+ * paragraph, while `integrity` or `auth` are reported as they are. It extends vision's
+ * ModelFilesError (code MODEL_FILES, a CodedError like every typed error) rather than declaring a code
+ * of its own: a failed pull is a model folder that cannot be had, and `model pull` reports every
+ * ModelFilesError as a failed exit with its message, not a stack trace.
  */
 import { ModelFilesError } from '../vision/errors.js';
 

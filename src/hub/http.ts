@@ -124,7 +124,12 @@ export class HubClient {
         };
         if (sendToken) headers['authorization'] = `Bearer ${this.#token}`;
         arm(this.#responseTimeoutMs, 'no response');
-        const response = await this.#fetch(current.href, { method: options.method ?? 'GET', headers, redirect: 'manual', signal: controller.signal });
+        const response = await this.#fetch(current.href, {
+          method: options.method ?? 'GET',
+          headers,
+          redirect: 'manual',
+          signal: controller.signal,
+        });
         clearTimeout(timer);
         const onHub = current.origin === this.#origin;
         if (onHub) hubHops.push(response);
@@ -174,7 +179,10 @@ export class HubClient {
 
   /** The error for a non-success status, with the hub's own explanation when it sent one. */
   statusError(status: number, headers: Headers, what: string): HubError {
-    const hubMessage = headers.get('x-error-message')?.replace(/[\0-\x1f]/g, ' ').slice(0, 300);
+    const hubMessage = headers
+      .get('x-error-message')
+      ?.replace(/[\0-\x1f]/g, ' ')
+      .slice(0, 300);
     const detail = hubMessage ? ` (${hubMessage})` : '';
     if (status === 401 || status === 403) {
       const hint = this.hasToken
@@ -243,12 +251,20 @@ function readMetadata(hubHops: readonly Response[], final: Response): FileMetada
   const sizeText = linkedSize ?? contentLength ?? undefined;
   const size = sizeText !== undefined && /^\d+$/.test(sizeText) ? Number(sizeText) : undefined;
   const etagText = linkedEtag ?? (finalIsHub ? (final.headers.get('etag') ?? undefined) : undefined);
-  return { size, etag: etagText === undefined ? undefined : normalizeEtag(etagText), commit: first('x-repo-commit'), lfs: linkedEtag !== undefined || linkedSize !== undefined };
+  return {
+    size,
+    etag: etagText === undefined ? undefined : normalizeEtag(etagText),
+    commit: first('x-repo-commit'),
+    lfs: linkedEtag !== undefined || linkedSize !== undefined,
+  };
 }
 
 /** `W/"abc"` → `abc`: huggingface_hub's normalisation (weak marker and quotes are not part of the hash). */
 export function normalizeEtag(etag: string): string {
-  return etag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return etag
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
 }
 
 /** The URL without its query string: CDN URLs carry signatures that should not land in logs. */

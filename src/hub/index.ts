@@ -5,7 +5,17 @@ export { listRepo, type RemoteFile, type RepoListing } from './listing.js';
 export { MANIFEST_NAME, readManifest, type ManifestFile, type PullManifest } from './manifest.js';
 export { DEFAULT_MODEL_REPO, cachedModelDir, modelCacheRoot } from './modelCache.js';
 export { INCOMPLETE_SUFFIX, downloadFile } from './download.js';
-export { OPTIONAL_JSON_FILES, REQUIRED_JSON_FILES, availableDtypes, describeDtypes, onnxPath, parseDtypeSpec, requiredPaths, toDtypeMap, type DtypeMap } from './plan.js';
+export {
+  OPTIONAL_JSON_FILES,
+  REQUIRED_JSON_FILES,
+  availableDtypes,
+  describeDtypes,
+  onnxPath,
+  parseDtypeSpec,
+  requiredPaths,
+  toDtypeMap,
+  type DtypeMap,
+} from './plan.js';
 export { createProgressReporter, formatBytes, formatDuration, silentProgress, type ProgressStream, type PullProgress } from './progress.js';
 export { checkCachedModel, pullModel, type CacheCheck, type PullOptions, type PullResult } from './pull.js';
 export { DEFAULT_RETRY, type RetryOptions } from './retry.js';

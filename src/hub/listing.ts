@@ -47,7 +47,13 @@ const NO_API_STATUSES = new Set([400, 404, 405, 410, 501]);
  */
 const LISTING_ATTEMPTS = 2;
 
-export async function listRepo(client: HubClient, repo: string, revision: string, candidates: readonly string[], downloadRetry: RetryOptions): Promise<RepoListing> {
+export async function listRepo(
+  client: HubClient,
+  repo: string,
+  revision: string,
+  candidates: readonly string[],
+  downloadRetry: RetryOptions,
+): Promise<RepoListing> {
   const retry: RetryOptions = { ...downloadRetry, attempts: Math.min(downloadRetry.attempts, LISTING_ATTEMPTS) };
   const commit = await resolveCommit(client, repo, revision, retry);
   const files = await withRetries(retry, () => listTree(client, repo, commit ?? revision));
@@ -95,7 +101,8 @@ async function listTree(client: HubClient, repo: string, revision: string): Prom
 }
 
 function parseTreeEntry(entry: unknown, repo: string): RemoteFile | undefined {
-  if (!isRecord(entry) || typeof entry['path'] !== 'string') throw new HubError('protocol', `malformed tree entry from ${repo}: ${JSON.stringify(entry)?.slice(0, 200)}`);
+  if (!isRecord(entry) || typeof entry['path'] !== 'string')
+    throw new HubError('protocol', `malformed tree entry from ${repo}: ${JSON.stringify(entry)?.slice(0, 200)}`);
   // Directories are checked too: an unsafe name anywhere says the listing cannot be trusted.
   const path = checkRepoPath(entry['path'], `the tree listing of ${repo}`);
   if (entry['type'] !== 'file') return undefined;
@@ -146,7 +153,12 @@ async function headListing(
   return { commit, source: 'head', files: ordered };
 }
 
-async function headFile(client: HubClient, repo: string, revision: string, path: string): Promise<{ file: RemoteFile; commit: string | undefined } | undefined> {
+async function headFile(
+  client: HubClient,
+  repo: string,
+  revision: string,
+  path: string,
+): Promise<{ file: RemoteFile; commit: string | undefined } | undefined> {
   const reply = await client.request(client.fileUrl(repo, revision, path), { method: 'HEAD', redirects: 'hub-only' });
   reply.close();
   const status = reply.response.status;
@@ -156,7 +168,10 @@ async function headFile(client: HubClient, repo: string, revision: string, path:
 }
 
 /** Size and hash from resolve-URL headers: an LFS etag is a sha256, a regular file's is its git oid. */
-export function remoteFileFromMetadata(path: string, metadata: { size: number | undefined; etag: string | undefined; lfs: boolean }): RemoteFile {
+export function remoteFileFromMetadata(
+  path: string,
+  metadata: { size: number | undefined; etag: string | undefined; lfs: boolean },
+): RemoteFile {
   const etag = metadata.etag?.toLowerCase();
   return {
     path,

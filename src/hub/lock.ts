@@ -29,7 +29,10 @@ export async function acquirePullLock(dir: string): Promise<() => Promise<void>>
       const owner = readOwner(path);
       // Second attempt failing too means another process keeps re-taking it: report rather than loop.
       if (attempt > 0 || (owner !== undefined && isAlive(owner))) {
-        throw new HubError('busy', `another pull (pid ${owner ?? 'unknown'}) is writing ${dir}; wait for it to finish, or delete ${path} if no pull is running`);
+        throw new HubError(
+          'busy',
+          `another pull (pid ${owner ?? 'unknown'}) is writing ${dir}; wait for it to finish, or delete ${path} if no pull is running`,
+        );
       }
       await rm(path, { force: true });
     } finally {

@@ -48,7 +48,13 @@ export function readManifest(dir: string): PullManifest | undefined {
   } catch {
     return undefined;
   }
-  if (!isRecord(parsed) || parsed['format'] !== MANIFEST_FORMAT || typeof parsed['repo'] !== 'string' || typeof parsed['revision'] !== 'string') return undefined;
+  if (
+    !isRecord(parsed) ||
+    parsed['format'] !== MANIFEST_FORMAT ||
+    typeof parsed['repo'] !== 'string' ||
+    typeof parsed['revision'] !== 'string'
+  )
+    return undefined;
   const files: Record<string, ManifestFile> = {};
   const rawFiles = isRecord(parsed['files']) ? parsed['files'] : {};
   for (const [path, value] of Object.entries(rawFiles)) {

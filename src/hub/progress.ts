@@ -10,7 +10,13 @@ export { formatBytes };
 
 export interface PullProgress {
   /** What is about to happen: files and bytes to download, files already verified. */
-  plan(info: { readonly label: string; readonly dir: string; readonly files: number; readonly bytes: number; readonly skipped: number }): void;
+  plan(info: {
+    readonly label: string;
+    readonly dir: string;
+    readonly files: number;
+    readonly bytes: number;
+    readonly skipped: number;
+  }): void;
   /** A file starts (or restarts after a retry: its earlier count is replaced); `resumeFrom` bytes are already on disk. */
   fileStart(path: string, size: number | undefined, resumeFrom: number): void;
   /** Bytes arrived. */
@@ -111,7 +117,8 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
   const milestones = (): void => {
     const pct = total > 0 ? (done / total) * 100 : 0;
     let passed: number | undefined;
-    while (nextMilestone < PLAIN_MILESTONES.length && pct >= (PLAIN_MILESTONES[nextMilestone] ?? Infinity)) passed = PLAIN_MILESTONES[nextMilestone++];
+    while (nextMilestone < PLAIN_MILESTONES.length && pct >= (PLAIN_MILESTONES[nextMilestone] ?? Infinity))
+      passed = PLAIN_MILESTONES[nextMilestone++];
     if (passed !== undefined) line(`  ${status()}`);
   };
 
@@ -120,7 +127,10 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
       total = info.bytes;
       started = now();
       const skipped = info.skipped > 0 ? `, ${info.skipped} already verified` : '';
-      line(`pulling ${info.label} into ${info.dir}: ${info.files} file${info.files === 1 ? '' : 's'} (${formatBytes(info.bytes)}) to download${skipped}`);
+      line(
+        `pulling ${info.label} into ${info.dir}: ${info.files} file${info.files === 1 ? '' : 's'} (${formatBytes(info.bytes)}) to ` +
+          `download${skipped}`,
+      );
     },
     fileStart(path, size, resumeFrom) {
       if (path === currentFile) done -= fileCounted;
@@ -159,7 +169,10 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
       const seconds = (now() - started) / 1000;
       clearLine();
       const speed = seconds > 0 && summary.bytes > 0 ? ` (${formatBytes(summary.bytes / seconds)}/s)` : '';
-      line(`downloaded ${summary.files} file${summary.files === 1 ? '' : 's'}, ${formatBytes(summary.bytes)} in ${formatDuration(seconds)}${speed}`);
+      line(
+        `downloaded ${summary.files} file${summary.files === 1 ? '' : 's'}, ${formatBytes(summary.bytes)} in ` +
+          `${formatDuration(seconds)}${speed}`,
+      );
     },
     fail() {
       if (lineOpen) stream.write('\n');

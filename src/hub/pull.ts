@@ -85,7 +85,18 @@ export async function pullModel(options: PullOptions = {}): Promise<PullResult> 
       );
     }
     const folder = validate(dir, dtypes);
-    return { dir, repo, revision, commit: check.manifest.commit, dtypes, downloaded: [], skipped: requiredPaths(dtypes), bytes: 0, offline: true, folder };
+    return {
+      dir,
+      repo,
+      revision,
+      commit: check.manifest.commit,
+      dtypes,
+      downloaded: [],
+      skipped: requiredPaths(dtypes),
+      bytes: 0,
+      offline: true,
+      folder,
+    };
   }
 
   const client = new HubClient({
@@ -182,15 +193,26 @@ export async function pullModel(options: PullOptions = {}): Promise<PullResult> 
  * Whether `dir` holds a complete pull of `repo` for these dtypes, by the manifest and file sizes
  * alone (no hashing, no request): fast enough for every server start.
  */
-export function checkCachedModel(dir: string, wanted: { readonly repo: string; readonly dtypes: DtypeMap; readonly revision?: string }): CacheCheck {
+export function checkCachedModel(
+  dir: string,
+  wanted: { readonly repo: string; readonly dtypes: DtypeMap; readonly revision?: string },
+): CacheCheck {
   const paths = requiredPaths(wanted.dtypes);
   const manifest = readManifest(dir);
   if (!manifest) {
-    return { complete: false, missing: paths, reason: existsSync(dir) ? 'it has no readable pull manifest (.florence-pull.json)' : 'the folder does not exist' };
+    return {
+      complete: false,
+      missing: paths,
+      reason: existsSync(dir) ? 'it has no readable pull manifest (.florence-pull.json)' : 'the folder does not exist',
+    };
   }
   if (manifest.repo !== wanted.repo) return { complete: false, missing: paths, reason: `it holds ${manifest.repo}` };
   if (wanted.revision !== undefined && wanted.revision !== manifest.revision && wanted.revision !== manifest.commit) {
-    return { complete: false, missing: paths, reason: `it holds revision ${manifest.revision}${manifest.commit ? ` (${manifest.commit})` : ''}` };
+    return {
+      complete: false,
+      missing: paths,
+      reason: `it holds revision ${manifest.revision}${manifest.commit ? ` (${manifest.commit})` : ''}`,
+    };
   }
   const missing = paths.filter((path) => {
     const entry = manifest.files[path];

@@ -27,13 +27,21 @@ export function parseRepoId(repo: string): readonly [owner: string, name: string
     name !== undefined &&
     [owner, name].every((part) => REPO_PART.test(part) && part.length <= MAX_REPO_PART_LENGTH && !part.includes('..'));
   if (!ok) {
-    throw new HubError('usage', `invalid repository ${JSON.stringify(repo)}: expected owner/name (letters, digits, -, _, .), e.g. onnx-community/Florence-2-base-ft`);
+    throw new HubError(
+      'usage',
+      `invalid repository ${JSON.stringify(repo)}: expected owner/name (letters, digits, -, _, .), e.g. onnx-community/Florence-2-base-ft`,
+    );
   }
   return [owner, name];
 }
 
 export function checkRevision(revision: string): string {
-  const ok = revision.length <= MAX_REVISION_LENGTH && REVISION.test(revision) && !revision.includes('..') && !revision.startsWith('/') && !revision.endsWith('/');
+  const ok =
+    revision.length <= MAX_REVISION_LENGTH &&
+    REVISION.test(revision) &&
+    !revision.includes('..') &&
+    !revision.startsWith('/') &&
+    !revision.endsWith('/');
   if (!ok) throw new HubError('usage', `invalid revision ${JSON.stringify(revision)}: expected a branch, tag or commit`);
   return revision;
 }
@@ -47,7 +55,10 @@ export function isSafeRepoPath(path: string): boolean {
 /** Throws unless `path` (from a listing or a manifest) is a safe relative path. */
 export function checkRepoPath(path: string, source: string): string {
   if (!isSafeRepoPath(path)) {
-    throw new HubError('protocol', `refusing the unsafe file path ${JSON.stringify(path)} from ${source}: paths must be relative, without "..", "." or backslashes`);
+    throw new HubError(
+      'protocol',
+      `refusing the unsafe file path ${JSON.stringify(path)} from ${source}: paths must be relative, without "..", "." or backslashes`,
+    );
   }
   return path;
 }

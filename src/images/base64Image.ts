@@ -14,7 +14,8 @@ const EXPECTED = 'expected base64 (standard or URL-safe alphabet) or a data:imag
 
 /** Image bytes from base64 `text`; TaskInputError when it is not base64, ImageTooLargeError over `maxBytes`. */
 export function decodeBase64Image(text: string, maxBytes: number): Uint8Array {
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`decodeBase64Image: maxBytes must be a positive integer, got ${maxBytes}`);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
+    throw new RangeError(`decodeBase64Image: maxBytes must be a positive integer, got ${maxBytes}`);
   const payload = stripDataUrl(text.trim());
   const decodedLength = Math.floor((countDataCharacters(payload) * 3) / 4);
   if (decodedLength > maxBytes) {
@@ -22,7 +23,9 @@ export function decodeBase64Image(text: string, maxBytes: number): Uint8Array {
   }
   const invalid = /[^A-Za-z0-9+/\-_=\t\n\f\r ]/.exec(payload);
   if (invalid !== null) {
-    throw new TaskInputError(`the base64 image has an invalid character ${JSON.stringify(invalid[0])} at position ${invalid.index}; ${EXPECTED}`);
+    throw new TaskInputError(
+      `the base64 image has an invalid character ${JSON.stringify(invalid[0])} at position ${invalid.index}; ${EXPECTED}`,
+    );
   }
   const encoded = payload.replace(/[\t\n\f\r ]+/g, '');
   if (encoded === '') throw new TaskInputError(`the base64 image is empty; ${EXPECTED}`);
@@ -50,7 +53,10 @@ function stripDataUrl(text: string): string {
   if (!/^data:/i.test(text)) return text;
   const comma = text.indexOf(',');
   const header = comma === -1 ? text : text.slice(0, comma);
-  const params = header.slice('data:'.length).split(';').map((part) => part.trim().toLowerCase());
+  const params = header
+    .slice('data:'.length)
+    .split(';')
+    .map((part) => part.trim().toLowerCase());
   const mediaType = params[0] ?? '';
   if (comma === -1 || !/^image\/[a-z0-9.+-]+$/.test(mediaType) || params[params.length - 1] !== 'base64') {
     throw new TaskInputError(`the image data URL must look like data:image/png;base64,…; got ${echo(header)}`);
@@ -68,7 +74,9 @@ function checkShape(encoded: string): void {
   }
   // Four characters carry three bytes; a lone trailing character carries none, so the text was cut.
   if (withoutPadding.length % 4 === 1) {
-    throw new TaskInputError(`the base64 image has ${withoutPadding.length} characters, a length no base64 encoding produces (truncated?); ${EXPECTED}`);
+    throw new TaskInputError(
+      `the base64 image has ${withoutPadding.length} characters, a length no base64 encoding produces (truncated?); ${EXPECTED}`,
+    );
   }
   if (encoded.length !== withoutPadding.length && encoded.length % 4 !== 0) {
     throw new TaskInputError(`the base64 image has padding ("=") but ${encoded.length} characters, not a multiple of 4; ${EXPECTED}`);

@@ -5,8 +5,11 @@
  * malformed user input is `TaskInputError` (BAD_INPUT), both from `../vision/errors.js`, so one
  * failure kind keeps one code wherever the image came from.
  */
+import { CodedError } from '../shared/errors.js';
 import { SettingError } from '../shared/settings.js';
-import { FlorenceError } from '../vision/errors.js';
+
+/** Stable machine-readable codes of the image sources' own failures. */
+export type ImageSourceErrorCode = 'FETCH_REFUSED' | 'FETCH_FAILED' | 'IMAGE_NOT_FOUND';
 
 /** Why a fetch was refused before (or instead of) talking to the remote host. */
 export type FetchRefusalReason =
@@ -20,7 +23,7 @@ export type FetchRefusalReason =
   | 'redirects';
 
 /** Our policy refused the fetch: scheme, credentials, address class or redirect limit. */
-export class FetchRefusedError extends FlorenceError {
+export class FetchRefusedError extends CodedError<ImageSourceErrorCode> {
   readonly reason: FetchRefusalReason;
   constructor(reason: FetchRefusalReason, message: string) {
     super('FETCH_REFUSED', message);
@@ -42,7 +45,7 @@ export type FetchFailureReason =
   | 'status';
 
 /** The remote host or the network failed us: DNS, connection, deadline, cancellation, HTTP status. */
-export class FetchFailedError extends FlorenceError {
+export class FetchFailedError extends CodedError<ImageSourceErrorCode> {
   readonly reason: FetchFailureReason;
   /** The HTTP status when `reason` is 'status'. */
   readonly status: number | undefined;
@@ -54,13 +57,13 @@ export class FetchFailedError extends FlorenceError {
 }
 
 /**
- * A bad image-layer setting (ALLOW_HOSTS) found at startup. Not a FlorenceError: it is the
+ * A bad image-layer setting (ALLOW_HOSTS) found at startup. Not a CodedError: it is the
  * operator's mistake, raised before any request exists, so it has no client-facing code.
  */
 export class ImageConfigError extends SettingError {}
 
 /** `image(id:)` names no stored upload (never uploaded, or expired). */
-export class ImageNotFoundError extends FlorenceError {
+export class ImageNotFoundError extends CodedError<ImageSourceErrorCode> {
   constructor(message: string) {
     super('IMAGE_NOT_FOUND', message);
   }

@@ -13,7 +13,8 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { formatByteLimit } from '../shared/bytes.js';
-import { TaskInputError, FlorenceError, ImageTooLargeError } from '../vision/errors.js';
+import { CodedError } from '../shared/errors.js';
+import { TaskInputError, ImageTooLargeError } from '../vision/errors.js';
 import { classifyAddress, describeAddressClass, isIpAddress, type AllowHosts } from './addressPolicy.js';
 import { FetchFailedError, FetchRefusedError } from './errors.js';
 
@@ -113,12 +114,14 @@ function checkResolved(
   family: 0 | 4 | 6,
   addresses: readonly LookupAddress[],
   allowHosts: AllowHosts,
-): readonly LookupAddress[] | FlorenceError {
-  if (addresses.length === 0) return new FetchFailedError('dns', `the image host ${hostname} has no ${family === 0 ? 'IP' : `IPv${family}`} address`);
+): readonly LookupAddress[] | FetchFailedError | FetchRefusedError {
+  if (addresses.length === 0)
+    return new FetchFailedError('dns', `the image host ${hostname} has no ${family === 0 ? 'IP' : `IPv${family}`} address`);
   const nameAllowed = allowHosts.allowsHost(hostname);
   for (const { address } of addresses) {
     // Only a custom resolver could answer with a non-address; it cannot be classified, so it is not used.
-    if (!isIpAddress(address)) return new FetchFailedError('dns', `the image host ${hostname} resolved to something that is not an IP address`);
+    if (!isIpAddress(address))
+      return new FetchFailedError('dns', `the image host ${hostname} resolved to something that is not an IP address`);
     const refusal = nameAllowed ? undefined : addressRefusal(address, allowHosts);
     if (refusal !== undefined) return new FetchRefusedError('address', `the image host ${hostname} resolves to ${refusal}; ${POLICY_HINT}`);
   }
@@ -138,7 +141,13 @@ type Outcome =
   | { readonly kind: 'redirect'; readonly location: string | undefined; readonly status: number };
 
 /** One GET, without following redirects. */
-function getOnce(target: URL, lookup: LookupFunction, options: FetchImageOptions, deadline: Deadline, redirected: boolean): Promise<Outcome> {
+function getOnce(
+  target: URL,
+  lookup: LookupFunction,
+  options: FetchImageOptions,
+  deadline: Deadline,
+  redirected: boolean,
+): Promise<Outcome> {
   const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
   // net connects to IP literals without calling `lookup`, so they are checked here.
   if (isIpAddress(host) && !options.allowHosts.allowsHost(host)) {
@@ -196,15 +205,23 @@ function readResponse(response: IncomingMessage, maxBytes: number, target: URL, 
     // The server's own reason phrase and body are not echoed: both are whatever the server chose.
     const reason = http.STATUS_CODES[status];
     settle(
-      new FetchFailedError('status', `${target.host} answered HTTP ${status}${reason === undefined ? '' : ` (${reason})`}; expected 200 with an image`, {
-        status,
-      }),
+      new FetchFailedError(
+        'status',
+        `${target.host} answered HTTP ${status}${reason === undefined ? '' : ` (${reason})`}; expected 200 with an image`,
+        {
+          status,
+        },
+      ),
     );
     return;
   }
   const declared = response.headers['content-length'];
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
-    settle(new ImageTooLargeError(`the image at ${target.host} is ${declared} bytes (Content-Length); the limit is ${formatByteLimit(maxBytes)}`));
+    settle(
+      new ImageTooLargeError(
+        `the image at ${target.host} is ${declared} bytes (Content-Length); the limit is ${formatByteLimit(maxBytes)}`,
+      ),
+    );
     return;
   }
   const chunks: Buffer[] = [];
@@ -212,7 +229,12 @@ function readResponse(response: IncomingMessage, maxBytes: number, target: URL, 
   response.on('data', (chunk: Buffer) => {
     received += chunk.length;
     if (received > maxBytes) {
-      settle(new ImageTooLargeError(`the image at ${target.host} is over ${formatByteLimit(maxBytes)} (received ${received} bytes so far); the limit is ${formatByteLimit(maxBytes)}`));
+      settle(
+        new ImageTooLargeError(
+          `the image at ${target.host} is over ${formatByteLimit(maxBytes)} (received ${received} bytes so far); the limit is ` +
+            `${formatByteLimit(maxBytes)}`,
+        ),
+      );
       return;
     }
     chunks.push(chunk);
@@ -277,7 +299,7 @@ function toFetchError(error: unknown, target: URL, redirected: boolean): unknown
   if (error instanceof FetchRefusedError && redirected && error.reason === 'address') {
     return new FetchRefusedError('address', `the image URL redirected to ${target.hostname}, which was refused: ${error.message}`);
   }
-  if (error instanceof FlorenceError) return error;
+  if (error instanceof CodedError) return error;
   // Node's messages name the resolved IP and port ("connect ECONNREFUSED 10.0.0.5:80"); the code does not.
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
   const what =
@@ -323,7 +345,9 @@ class Deadline {
   constructor(timeoutMs: number, callerSignal: AbortSignal | undefined) {
     this.#callerSignal = callerSignal;
     this.#timer = setTimeout(() => {
-      this.#controller.abort(new FetchFailedError('timeout', `the image was not fetched within ${timeoutMs} ms (connect, headers and body together)`));
+      this.#controller.abort(
+        new FetchFailedError('timeout', `the image was not fetched within ${timeoutMs} ms (connect, headers and body together)`),
+      );
     }, timeoutMs);
     if (callerSignal?.aborted === true) this.#onCallerAbort();
     else callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
@@ -340,7 +364,8 @@ class Deadline {
 }
 
 function checkOptions(maxBytes: number, timeoutMs: number, maxRedirects: number): void {
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`fetchImage: maxBytes must be a positive integer, got ${maxBytes}`);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
+    throw new RangeError(`fetchImage: maxBytes must be a positive integer, got ${maxBytes}`);
   // setTimeout fires at once for delays over 2^31−1 ms, which would turn a long timeout into none.
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 31 - 1) {
     throw new RangeError(`fetchImage: timeoutMs must be an integer from 1 to ${2 ** 31 - 1}, got ${timeoutMs}`);

@@ -27,17 +27,23 @@ export async function drawResult(image: Uint8Array, result: TaskResult): Promise
   const layer = shapes
     .map((shape, i) => {
       const color = PALETTE[i % PALETTE.length]!;
-      const points = pairs(shape.points).map(([x, y]) => `${fmt(x)},${fmt(y)}`).join(' ');
+      const points = pairs(shape.points)
+        .map(([x, y]) => `${fmt(x)},${fmt(y)}`)
+        .join(' ');
       const element = shape.closed ? 'polygon' : 'polyline';
       const [labelX, labelY] = [shape.points[0] ?? 0, shape.points[1] ?? 0];
       const label = shape.label
-        ? `<text x="${fmt(labelX)}" y="${fmt(Math.max(fontSize, labelY - stroke))}" fill="${color}" font-size="${fontSize}" font-family="sans-serif">${escapeXml(shape.label)}</text>`
+        ? `<text x="${fmt(labelX)}" y="${fmt(Math.max(fontSize, labelY - stroke))}" fill="${color}" font-size="${fontSize}" ` +
+          `font-family="sans-serif">${escapeXml(shape.label)}</text>`
         : '';
       return `<${element} points="${points}" fill="${color}" fill-opacity="0.15" stroke="${color}" stroke-width="${stroke}"/>${label}`;
     })
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${layer}</svg>`;
-  return oriented.composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toBuffer();
+  return oriented
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
 }
 
 function shapesOf(result: TaskResult): Shape[] {
@@ -60,7 +66,9 @@ function boxShape(box: readonly number[], label: string): Shape {
 
 function polygonShapes(instances: readonly (readonly (readonly number[])[])[], labels: readonly string[]): Shape[] {
   return instances.flatMap((polygons, i) =>
-    polygons.filter((polygon) => polygon.length >= 4).map((polygon) => ({ points: polygon, closed: polygon.length >= 6, label: labels[i] ?? '' })),
+    polygons
+      .filter((polygon) => polygon.length >= 4)
+      .map((polygon) => ({ points: polygon, closed: polygon.length >= 6, label: labels[i] ?? '' })),
   );
 }
 

@@ -10,7 +10,7 @@ import { SettingError, type Environment } from '../shared/settings.js';
 import type { DtypeOption } from '../vision/modelFiles.js';
 import type { ExecutionDevice } from '../vision/onnxSession.js';
 import { MIB, readConfigValues, type ConfigFlags } from './configVariables.js';
-import type { RateLimitSetting } from './middleware/rateLimit.js';
+import type { RateLimitSetting } from './pipeline/rateLimit.js';
 import type { TrustProxySetting } from './trustProxy.js';
 
 export { DEFAULT_PORT } from './configVariables.js';

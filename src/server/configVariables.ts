@@ -31,18 +31,18 @@ import {
   MAX_IMAGE_BYTES_CEILING,
   MAX_PIXELS_CEILING,
 } from '../images/limits.js';
-import { DEFAULT_SLOW_QUERY_MS } from '../observability/requestMetricsPlugin.js';
+import { DEFAULT_SLOW_QUERY_MS } from './pipeline/requestMetricsPlugin.js';
 import { formatByteLimit } from '../shared/bytes.js';
 import { choice, flag, parsed, text, wholeNumber, type Environment, type SettingParser } from '../shared/settings.js';
 import { DEFAULT_MAX_NEW_TOKENS, MAX_BEAMS } from '../vision/generation/settings.js';
 import { DEFAULT_MAX_PIXELS } from '../vision/image.js';
 import { DEFAULT_DTYPE, MODEL_DTYPES } from '../vision/modelFiles.js';
 import type { ExecutionDevice } from '../vision/onnxSession.js';
-import { parseApiKeys } from './middleware/apiKeys.js';
-import { parseCorsOrigins } from './middleware/cors.js';
-import { parseRateLimit } from './middleware/rateLimit.js';
-import { DEFAULT_RESPONSE_CACHE_BYTES } from './plugins/responseCache.js';
-import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_TASK_FIELDS } from './plugins/queryShapeRules.js';
+import { parseApiKeys } from './pipeline/apiKeys.js';
+import { parseCorsOrigins } from './pipeline/cors.js';
+import { parseRateLimit } from './pipeline/rateLimit.js';
+import { DEFAULT_RESPONSE_CACHE_BYTES } from './pipeline/responseCache.js';
+import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_QUERY_DEPTH, DEFAULT_MAX_TASK_FIELDS } from './pipeline/queryShapeRules.js';
 import { parseTrustProxy } from './trustProxy.js';
 
 /** One environment variable: how it is read, and what the docs say about it. */

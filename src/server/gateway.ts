@@ -10,10 +10,10 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { pino } from 'pino';
 import { createCacheStore, parseCacheUrl } from '../cache/createStore.js';
-import type { Logger } from '../cache/logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { ResultCache } from '../cache/resultCache.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
 import { RequestBudget } from '../graphql/cost/requestBudget.js';
@@ -21,20 +21,20 @@ import { createErrorFormatter } from '../graphql/errors.js';
 import { buildSubgraphGatewaySchema } from '../graphql/federation.js';
 import { buildGatewaySchema } from '../graphql/schema.js';
 import type { GatewayServices } from '../graphql/services.js';
-import { formatByteLimit } from '../shared/bytes.js';
-import { DeadlineExceededError } from '../vision/errors.js';
 import type { GatewayConfig } from './config.js';
 import { Engine } from '../engine/engine.js';
-import { GatewayMetrics } from '../observability/metrics.js';
-import { requestMetricsPlugin } from '../observability/requestMetricsPlugin.js';
+import { GatewayMetrics } from './metrics.js';
+import { requestMetricsPlugin } from './pipeline/requestMetricsPlugin.js';
 import { loadServices } from './loadServices.js';
-import { apiKeyMiddleware, createApiKeyCheck } from './middleware/apiKeys.js';
-import { corsMiddleware, isAllowedOrigin } from './middleware/cors.js';
-import { sendGraphQLError } from './middleware/graphqlErrorResponse.js';
-import { rateLimitMiddleware } from './middleware/rateLimit.js';
-import { costLimitPlugin, createCostCheck } from './plugins/costLimitPlugin.js';
-import { queryShapeRules } from './plugins/queryShapeRules.js';
-import { ResponseCache } from './plugins/responseCache.js';
+import { apiKeyMiddleware, createApiKeyCheck } from './pipeline/apiKeys.js';
+import { corsMiddleware, isAllowedOrigin } from './pipeline/cors.js';
+import { jsonErrors } from './pipeline/jsonErrors.js';
+import { rateLimitMiddleware } from './pipeline/rateLimit.js';
+import { costLimitPlugin, createCostCheck } from './pipeline/costLimitPlugin.js';
+import { requestSignal } from './pipeline/deadline.js';
+import { queryShapeRules } from './pipeline/queryShapeRules.js';
+import { readinessGate } from './pipeline/readinessGate.js';
+import { ResponseCache } from './pipeline/responseCache.js';
 import { ReadinessState } from './readiness.js';
 import { graphiqlRoutes } from './routes/graphiql.js';
 import { healthRoutes } from './routes/health.js';
@@ -74,17 +74,25 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // ETags would hash every response body, and POST responses are never revalidated.
   app.set('etag', false);
   // Behind a load balancer, its X-Forwarded-For names the client (rate limits, logs) — only when told.
-  if (config.trustProxy !== undefined) app.set('trust proxy', typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy]);
+  if (config.trustProxy !== undefined)
+    app.set('trust proxy', typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy]);
   const httpServer = createServer(app);
 
   // FEDERATION=true: the same schema plus `_service`/`_entities`, for a supergraph router.
   const schema = config.federation ? await buildSubgraphGatewaySchema() : await buildGatewaySchema();
   const formatError = createErrorFormatter(logger);
-  const validationRules = queryShapeRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxTaskFields: config.maxTaskFields, introspection: config.introspection });
+  const validationRules = queryShapeRules({
+    maxDepth: config.maxQueryDepth,
+    maxAliases: config.maxAliases,
+    maxTaskFields: config.maxTaskFields,
+    introspection: config.introspection,
+  });
   const costLimits = { maxCost: config.maxQueryCost, generationDefaults: { numBeams: config.numBeams, maxNewTokens: config.maxNewTokens } };
   // API keys, then the rate limit (per key, else per IP), on the routes that do work; health stays open.
   const cacheTarget = parseCacheUrl(config.cacheUrl);
-  const rateLimit = config.rateLimit && rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
+  const rateLimit =
+    config.rateLimit &&
+    rateLimitMiddleware({ limit: config.rateLimit, redisUrl: cacheTarget.kind === 'redis' ? cacheTarget.url : undefined, logger });
   // Subscriptions: WebSocket upgrades of /graphql, under the same keys, limits and rules as queries.
   const subscriptions = startSubscriptionServer({
     httpServer,
@@ -136,11 +144,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // /graphql first: every request walks the routes registered before its own.
   app.use(
     '/graphql',
-    (req: Request, res: Response, next: NextFunction) => {
-      const reason = readiness.unavailableReason();
-      if (reason === undefined) return next();
-      sendGraphQLError(res, 503, 'UNAVAILABLE', reason);
-    },
+    readinessGate(readiness),
     responseCache.middleware(
       () => (readiness.value.status === 'ready' ? readiness.value.services.model.fingerprint : undefined),
       config.graphqlBodyLimitBytes,
@@ -158,7 +162,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         res.setHeader('x-request-id', requestId);
         const requestLogger = logger.child({ requestId });
         requestLogger.debug({ operationName: (req.body as { operationName?: unknown } | undefined)?.operationName }, 'graphql request');
-        const context = createContext(state.services, requestSignal(req, res, config.requestTimeoutMs), requestLogger, new RequestBudget(config.requestBudget));
+        const context = createContext(
+          state.services,
+          requestSignal(req, res, config.requestTimeoutMs),
+          requestLogger,
+          new RequestBudget(config.requestBudget),
+        );
         const rawResponseKey = res.locals['rawResponseKey'] as string | undefined;
         return rawResponseKey ? { ...context, rawResponseKey } : context;
       },
@@ -231,43 +240,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   };
 }
 
-async function loadModel(config: GatewayConfig, cache: ResultCache, logger: Logger, metrics: GatewayMetrics): ReturnType<typeof loadServices> {
+async function loadModel(
+  config: GatewayConfig,
+  cache: ResultCache,
+  logger: Logger,
+  metrics: GatewayMetrics,
+): ReturnType<typeof loadServices> {
   if (!config.modelDir) throw new Error('no model folder configured (MODEL_DIR or --model)');
   return loadServices(config, config.modelDir, cache, logger, metrics.engineObserver());
-}
-
-/** Aborts when the request's deadline passes or its client goes away before the answer. */
-function requestSignal(req: Request, res: Response, timeoutMs: number): AbortSignal {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DeadlineExceededError(timeoutMs)), timeoutMs);
-  timer.unref();
-  res.on('close', () => {
-    clearTimeout(timer);
-    if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
-  });
-  req.on('aborted', () => controller.abort(new Error('the client aborted the request')));
-  return controller.signal;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   return text && /^[\w.:-]{1,128}$/.test(text) ? text : undefined;
 }
-
-/** express' own errors (bad JSON, body over the limit) as GraphQL-shaped JSON, never an HTML page. */
-function jsonErrors(logger: Logger, bodyLimit: number) {
-  return (error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (error.type === 'entity.too.large') {
-      const limit = `${formatByteLimit(bodyLimit)} (GRAPHQL_BODY_LIMIT_BYTES)`;
-      sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit}; send big images with POST /images and query them by id`);
-      return;
-    }
-    if (error.type === 'entity.parse.failed') {
-      sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
-      return;
-    }
-    logger.error({ err: error }, 'unhandled error in an HTTP route');
-    sendGraphQLError(res, error.status ?? 500, 'INTERNAL_SERVER_ERROR', 'internal error');
-  };
-}
-

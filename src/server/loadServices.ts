@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import type { ResultCache } from '../cache/resultCache.js';
-import type { Logger } from '../cache/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { modelFingerprint } from '../cache/modelFingerprint.js';
 import { Engine, type EngineObserver } from '../engine/engine.js';
 import { ModelWorkers } from '../engine/worker/modelWorkers.js';
@@ -19,7 +19,13 @@ export interface LoadedModel {
   readonly workers: ModelWorkers;
 }
 
-export async function loadServices(config: GatewayConfig, modelDir: string, cache: ResultCache, logger: Logger, observer?: EngineObserver): Promise<LoadedModel> {
+export async function loadServices(
+  config: GatewayConfig,
+  modelDir: string,
+  cache: ResultCache,
+  logger: Logger,
+  observer?: EngineObserver,
+): Promise<LoadedModel> {
   const started = performance.now();
   const workers = await ModelWorkers.start({
     modelDir,
@@ -29,7 +35,12 @@ export async function loadServices(config: GatewayConfig, modelDir: string, cach
     imageLimits: { maxPixels: config.imageLimits.maxPixels },
     visionStages: config.visionStages,
   });
-  const dtype = typeof config.dtype === 'string' ? config.dtype : Object.entries(config.dtype).map(([module, d]) => `${module}=${d}`).join(',');
+  const dtype =
+    typeof config.dtype === 'string'
+      ? config.dtype
+      : Object.entries(config.dtype)
+          .map(([module, d]) => `${module}=${d}`)
+          .join(',');
   let fingerprint: string;
   try {
     fingerprint = await modelFingerprint(modelDir, { variant: dtype });

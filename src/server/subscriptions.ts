@@ -16,18 +16,29 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Express } from 'express';
-import { GraphQLError, Kind, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger as PinoLogger } from 'pino';
 import { createContext } from '../graphql/context.js';
 import { RequestBudget } from '../graphql/cost/requestBudget.js';
-import { DeadlineExceededError } from '../vision/errors.js';
-import type { ApiKeyVerdict } from './middleware/apiKeys.js';
-import { presentedKey } from './middleware/apiKeys.js';
-import { clientKeyOf, type RateLimiter } from './middleware/rateLimit.js';
-import type { CostCheck } from './plugins/costLimitPlugin.js';
+import type { ApiKeyVerdict } from './pipeline/apiKeys.js';
+import { presentedKey } from './pipeline/apiKeys.js';
+import { clientKeyOf, type RateLimiter } from './pipeline/rateLimit.js';
+import type { CostCheck } from './pipeline/costLimitPlugin.js';
+import { DeadlineExceededError } from './pipeline/deadline.js';
 import type { ReadinessState } from './readiness.js';
 
 export interface SubscriptionServerOptions {
@@ -88,7 +99,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     server: options.httpServer,
     path: options.path,
     maxPayload: options.maxPayloadBytes,
-    verifyClient: ({ req, origin }: { req: IncomingMessage; origin: string | undefined }, done: (ok: boolean, code?: number, message?: string) => void) => {
+    verifyClient: (
+      { req, origin }: { req: IncomingMessage; origin: string | undefined },
+      done: (ok: boolean, code?: number, message?: string) => void,
+    ) => {
       const unavailable = options.readiness.unavailableReason();
       if (unavailable) return done(false, 503, unavailable);
       // Browsers send Origin and apply no CORS to WebSockets: refuse pages of other origins here.
@@ -117,7 +131,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         const clientKey = clientKeyOf(clientAddress(options.app, extra.request), apiClientId);
         const open = connectionsPerClient.get(clientKey) ?? 0;
         if (open >= options.maxConnectionsPerClient) {
-          extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, closeReason(`Too many connections: at most ${options.maxConnectionsPerClient} per client`));
+          extra.socket.close(
+            CLOSE_TOO_MANY_CONNECTIONS,
+            closeReason(`Too many connections: at most ${options.maxConnectionsPerClient} per client`),
+          );
           return false;
         }
         connectionsPerClient.set(clientKey, open + 1);
@@ -138,9 +155,16 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       onSubscribe: async (ctx, id, payload) => {
         const state = (ctx.extra as SocketExtra).state;
         const readiness = options.readiness.value;
-        if (!state || readiness.status !== 'ready') return [refusal('UNAVAILABLE', options.readiness.unavailableReason() ?? 'the server is not ready')];
+        if (!state || readiness.status !== 'ready')
+          return [refusal('UNAVAILABLE', options.readiness.unavailableReason() ?? 'the server is not ready')];
         if (state.subscriptions.size >= options.maxSubscriptionsPerConnection) {
-          return [refusal('TOO_MANY_SUBSCRIPTIONS', `a connection may run at most ${options.maxSubscriptionsPerConnection} subscriptions at once; complete one first or open another connection`)];
+          return [
+            refusal(
+              'TOO_MANY_SUBSCRIPTIONS',
+              `a connection may run at most ${options.maxSubscriptionsPerConnection} subscriptions at once; complete one first or open ` +
+                `another connection`,
+            ),
+          ];
         }
         if (options.rateLimiter && state.clientKey !== undefined) {
           const decision = await options.rateLimiter.consume(state.clientKey);
@@ -157,7 +181,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         const operation = selectedOperation(document, payload.operationName ?? undefined);
         if (!operation) return [refusal('BAD_REQUEST', 'the document has no operation of that name; name one with operationName')];
         if (operation.operation !== 'subscription') {
-          return [refusal('BAD_REQUEST', `only subscriptions run over WebSocket; send ${operation.operation}s with HTTP POST to ${options.path}`)];
+          return [
+            refusal('BAD_REQUEST', `only subscriptions run over WebSocket; send ${operation.operation}s with HTTP POST to ${options.path}`),
+          ];
         }
         try {
           options.costCheck(options.schema, document, operation, payload.variables ?? undefined);
@@ -227,7 +253,9 @@ function refusal(code: string, message: string): GraphQLError {
 }
 
 function selectedOperation(document: DocumentNode, name: string | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
   if (name === undefined) return operations.length === 1 ? operations[0] : undefined;
   return operations.find((operation) => operation.name?.value === name);
 }

@@ -88,10 +88,23 @@ export function valueHeads(ctx: LayerCtx, x: string, name: string, dims: Languag
  * Attention over prepared heads, then out_proj. `queries` × `keys` are the nominal lengths used
  * only for the FLOP count.
  */
-export function attentionOutput(ctx: LayerCtx, q: string, k: string, v: string, mask: string | undefined, name: string, dims: LanguageDims, queries: number, keys: number, layers: number): string {
+export function attentionOutput(
+  ctx: LayerCtx,
+  q: string,
+  k: string,
+  v: string,
+  mask: string | undefined,
+  name: string,
+  dims: LanguageDims,
+  queries: number,
+  keys: number,
+  layers: number,
+): string {
   ctx.ledger.addMacs(ctx.scope, 2 * queries * keys * dims.dModel);
   const context = attend(ctx.g, q, k, v, mask);
-  return linear(ctx, mergeHeads(ctx.g, context, dims.dModel), `${name}.out_proj`, dims.dModel, dims.dModel, queries, { std: fanInStd(dims.dModel, residualGain(layers)) });
+  return linear(ctx, mergeHeads(ctx.g, context, dims.dModel), `${name}.out_proj`, dims.dModel, dims.dModel, queries, {
+    std: fanInStd(dims.dModel, residualGain(layers)),
+  });
 }
 
 /** LayerNorm(residual + sublayer): the post-LN residual of BART. */

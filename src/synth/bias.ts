@@ -39,11 +39,12 @@ export const DEFAULT_BIAS: Readonly<Record<BiasPattern, BiasSettings>> = {
   text: { pattern: 'text', centre: 20, minLength: 8, maxLength: 40, strength: 20, slope: 0.5 },
 };
 
-export function resolveBias(bias: BiasPattern | Partial<BiasSettings> & { pattern: BiasPattern }): BiasSettings {
+export function resolveBias(bias: BiasPattern | (Partial<BiasSettings> & { pattern: BiasPattern })): BiasSettings {
   const settings = typeof bias === 'string' ? DEFAULT_BIAS[bias] : { ...DEFAULT_BIAS[bias.pattern], ...bias };
   if (!(settings.minLength >= 1 && settings.minLength <= settings.maxLength)) throw new Error('bias: need 1 ≤ minLength ≤ maxLength');
   if (settings.maxLength + 2 >= BIAS_POSITIONS) throw new Error(`bias: maxLength must stay below ${BIAS_POSITIONS - 2}`);
-  if (cutsUpTo(settings.pattern, settings.maxLength).every((c) => c < settings.minLength)) throw new Error('bias: no EOS cut between minLength and maxLength');
+  if (cutsUpTo(settings.pattern, settings.maxLength).every((c) => c < settings.minLength))
+    throw new Error('bias: no EOS cut between minLength and maxLength');
   return settings;
 }
 
@@ -65,7 +66,11 @@ const repeat = (c: BiasClass, n: number): BiasClass[] => Array.from({ length: n 
  */
 const QUAD: Unit = { name: 'word loc×8', classes: ['word', ...repeat('loc', 8)], cuts: [5, 9] };
 /** word <poly> loc×6 <sep> loc×6 </poly>: one polygon instance with two 3-point polygons. */
-const POLY: Unit = { name: 'word <poly> loc×6 <sep> loc×6 </poly>', classes: ['word', 'poly', ...repeat('loc', 6), 'sep', ...repeat('loc', 6), 'polyEnd'], cuts: [16] };
+const POLY: Unit = {
+  name: 'word <poly> loc×6 <sep> loc×6 </poly>',
+  classes: ['word', 'poly', ...repeat('loc', 6), 'sep', ...repeat('loc', 6), 'polyEnd'],
+  cuts: [16],
+};
 const WORD: Unit = { name: 'word', classes: ['word'], cuts: [1] };
 
 export const UNITS: Readonly<Record<BiasPattern, readonly Unit[]>> = {
@@ -124,7 +129,9 @@ export function buildSchedule(settings: BiasSettings, classMax: Readonly<Record<
   const nClasses = BIAS_CLASSES.length;
   const table = new Float32Array(BIAS_POSITIONS * nClasses);
   const eos = BIAS_CLASSES.indexOf('eos');
-  const set = (p: number, c: BiasClass, v: number): void => { table[p * nClasses + BIAS_CLASSES.indexOf(c)] = v; };
+  const set = (p: number, c: BiasClass, v: number): void => {
+    table[p * nClasses + BIAS_CLASSES.indexOf(c)] = v;
+  };
 
   set(0, 'bos', strength);
   table[eos] = -strength;
@@ -152,7 +159,12 @@ const CALIBRATION_STREAM = 0xb1a5;
  * [vocab × d]. Sampling rather than a Gaussian extreme-value formula, because with small d the
  * logits of uniform-initialised rows have lighter tails than a Gaussian.
  */
-export function estimateClassMax(embedding: Float32Array, d: number, members: Readonly<Record<BiasClass, readonly number[]>>, seed: number): Record<BiasClass, number> {
+export function estimateClassMax(
+  embedding: Float32Array,
+  d: number,
+  members: Readonly<Record<BiasClass, readonly number[]>>,
+  seed: number,
+): Record<BiasClass, number> {
   const rng = new Sfc32(seed, CALIBRATION_STREAM);
   const sums = Object.fromEntries(BIAS_CLASSES.map((c) => [c, 0])) as Record<BiasClass, number>;
   const h = new Float64Array(d);
@@ -218,7 +230,11 @@ export function describeSchedule(schedule: BiasSchedule): Record<string, unknown
     classes: {
       word: 'ordinary word pieces of the tokenizer (ids 4..50263 matching Ġ?[A-Za-z]{2,})',
       loc: '<loc_0>..<loc_999> (50269..51268)',
-      sep: '<sep> (51279)', poly: '<poly> (51286)', polyEnd: '</poly> (51287)', eos: '</s> (2)', bos: '<s> (0)',
+      sep: '<sep> (51279)',
+      poly: '<poly> (51286)',
+      polyEnd: '</poly> (51287)',
+      eos: '</s> (2)',
+      bos: '<s> (0)',
     },
   };
 }

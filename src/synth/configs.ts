@@ -191,8 +191,21 @@ export function preprocessorConfigJson(): Json {
   const size = { height: IMAGE_SIZE, width: IMAGE_SIZE };
   return {
     _valid_processor_keys: [
-      'images', 'do_resize', 'size', 'resample', 'do_center_crop', 'crop_size', 'do_rescale', 'rescale_factor',
-      'do_normalize', 'image_mean', 'image_std', 'do_convert_rgb', 'return_tensors', 'data_format', 'input_data_format',
+      'images',
+      'do_resize',
+      'size',
+      'resample',
+      'do_center_crop',
+      'crop_size',
+      'do_rescale',
+      'rescale_factor',
+      'do_normalize',
+      'image_mean',
+      'image_std',
+      'do_convert_rgb',
+      'return_tensors',
+      'data_format',
+      'input_data_format',
     ],
     crop_size: size,
     do_center_crop: false,
@@ -225,7 +238,14 @@ export function processorConfigJson(): Json {
 export function tokenizerConfigJson(): Json {
   const decoder: Json = {};
   for (const t of addedTokens()) {
-    decoder[String(t.id)] = { content: t.content, lstrip: t.lstrip, normalized: t.normalized, rstrip: t.rstrip, single_word: t.single_word, special: t.special };
+    decoder[String(t.id)] = {
+      content: t.content,
+      lstrip: t.lstrip,
+      normalized: t.normalized,
+      rstrip: t.rstrip,
+      single_word: t.single_word,
+      special: t.special,
+    };
   }
   return {
     add_prefix_space: false,

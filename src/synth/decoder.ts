@@ -7,7 +7,20 @@
  */
 import { attr } from './graph.js';
 import type { GraphBuilder } from './graph.js';
-import { MASK_NEG, addNorm, attentionOutput, dimScalar, feedForward, keyHeads, paddingMask, positionEmbeddings, positionTable, queryHeads, residualGain, valueHeads } from './bart.js';
+import {
+  MASK_NEG,
+  addNorm,
+  attentionOutput,
+  dimScalar,
+  feedForward,
+  keyHeads,
+  paddingMask,
+  positionEmbeddings,
+  positionTable,
+  queryHeads,
+  residualGain,
+  valueHeads,
+} from './bart.js';
 import { BIAS_CLASSES, BIAS_POSITIONS } from './bias.js';
 import type { BiasSchedule } from './bias.js';
 import { attend, fanInStd, layerNorm, linear, mergeHeads } from './layers.js';
@@ -83,21 +96,51 @@ export function buildDecoderMerged(ctx: LayerCtx, dims: LanguageDims, nominal: D
     const q = queryHeads(ctx, x, `${name}.self_attn.q_proj`, dims, s);
     const newK = keyHeads(ctx, x, `${name}.self_attn.k_proj`, dims, s);
     const newV = valueHeads(ctx, x, `${name}.self_attn.v_proj`, dims, s);
-    const k = g.op1('Concat', [cacheName('past_key_values', i, 'decoder', 'key'), newK], { axis: attr.int(2) }, cacheName('present', i, 'decoder', 'key'));
-    const v = g.op1('Concat', [cacheName('past_key_values', i, 'decoder', 'value'), newV], { axis: attr.int(2) }, cacheName('present', i, 'decoder', 'value'));
-    x = addNorm(ctx, x, attentionOutput(ctx, q, k, v, causal, `${name}.self_attn`, dims, s, keys, dims.decoderLayers), `${name}.self_attn_layer_norm`, dims);
+    const k = g.op1(
+      'Concat',
+      [cacheName('past_key_values', i, 'decoder', 'key'), newK],
+      { axis: attr.int(2) },
+      cacheName('present', i, 'decoder', 'key'),
+    );
+    const v = g.op1(
+      'Concat',
+      [cacheName('past_key_values', i, 'decoder', 'value'), newV],
+      { axis: attr.int(2) },
+      cacheName('present', i, 'decoder', 'value'),
+    );
+    x = addNorm(
+      ctx,
+      x,
+      attentionOutput(ctx, q, k, v, causal, `${name}.self_attn`, dims, s, keys, dims.decoderLayers),
+      `${name}.self_attn_layer_norm`,
+      dims,
+    );
 
     const crossQ = queryHeads(ctx, x, `${name}.encoder_attn.q_proj`, dims, s);
     const crossContext = crossAttention(ctx, dims, i, useCache, encoderStates, crossQ, crossMask, nominal.encoderTokens);
     ctx.ledger.addMacs(ctx.scope, 2 * s * nominal.encoderTokens * d);
-    const crossOut = linear(ctx, mergeHeads(g, crossContext, d), `${name}.encoder_attn.out_proj`, d, d, s, { std: fanInStd(d, residualGain(dims.decoderLayers)) });
+    const crossOut = linear(ctx, mergeHeads(g, crossContext, d), `${name}.encoder_attn.out_proj`, d, d, s, {
+      std: fanInStd(d, residualGain(dims.decoderLayers)),
+    });
     x = addNorm(ctx, x, crossOut, `${name}.encoder_attn_layer_norm`, dims);
     const last = i === dims.decoderLayers - 1;
-    x = addNorm(ctx, x, feedForward(ctx, x, name, dims, s, dims.decoderLayers), `${name}.final_layer_norm`, dims, last ? READOUT_GAINS : undefined);
+    x = addNorm(
+      ctx,
+      x,
+      feedForward(ctx, x, name, dims, s, dims.decoderLayers),
+      `${name}.final_layer_norm`,
+      dims,
+      last ? READOUT_GAINS : undefined,
+    );
   }
 
   // LM head: the real export stores its own [D, V] copy of the tied embedding.
-  const lmHead = g.floatInitializer('language_model.lm_head.weight', transpose2d(sharedEmbedding(ctx.w, dims), VOCAB_SIZE, d), [d, VOCAB_SIZE], 'tied-copy');
+  const lmHead = g.floatInitializer(
+    'language_model.lm_head.weight',
+    transpose2d(sharedEmbedding(ctx.w, dims), VOCAB_SIZE, d),
+    [d, VOCAB_SIZE],
+    'tied-copy',
+  );
   ctx.ledger.addMacs(ctx.scope, s * d * VOCAB_SIZE);
   const finalBias = g.floatInitializer('language_model.final_logits_bias', new Float32Array(VOCAB_SIZE), [1, VOCAB_SIZE], 'buffer');
   const unbiased = g.op1('MatMul', [x, lmHead]);
@@ -122,7 +165,16 @@ export function buildDecoderMerged(ctx: LayerCtx, dims: LanguageDims, nominal: D
  * made. (Passing the past through as outputs would copy ~22 MB per row per step at base size.)
  * Returns the attention context [B, H, s, hd] before the output projection.
  */
-function crossAttention(ctx: LayerCtx, dims: LanguageDims, i: number, useCache: string, encoderStates: string, query: string, mask: string, encoderTokens: number): string {
+function crossAttention(
+  ctx: LayerCtx,
+  dims: LanguageDims,
+  i: number,
+  useCache: string,
+  encoderStates: string,
+  query: string,
+  mask: string,
+  encoderTokens: number,
+): string {
   const { g } = ctx;
   const prefix = 'language_model.model.decoder';
   const withCache = g.subgraph(`layer${i}_cross_attention_cached`);
@@ -131,9 +183,15 @@ function crossAttention(ctx: LayerCtx, dims: LanguageDims, i: number, useCache: 
   const presentKey = cacheName('present', i, 'encoder', 'key');
   const presentValue = cacheName('present', i, 'encoder', 'value');
 
-  withCache.addOutput(attend(withCache, query, cacheName('past_key_values', i, 'encoder', 'key'), cacheName('past_key_values', i, 'encoder', 'value'), mask), DataType.FLOAT);
+  withCache.addOutput(
+    attend(withCache, query, cacheName('past_key_values', i, 'encoder', 'key'), cacheName('past_key_values', i, 'encoder', 'value'), mask),
+    DataType.FLOAT,
+  );
   for (const which of ['key', 'value'] as const) {
-    withCache.addOutput(withCache.op1('Identity', [withCache.constF32([0], [1, 1, 1, 1])], {}, withCache.names.unique(`layer${i}_placeholder_${which}`)), DataType.FLOAT);
+    withCache.addOutput(
+      withCache.op1('Identity', [withCache.constF32([0], [1, 1, 1, 1])], {}, withCache.names.unique(`layer${i}_placeholder_${which}`)),
+      DataType.FLOAT,
+    );
   }
 
   // Filed apart: a cached step does not run these projections.
@@ -144,7 +202,11 @@ function crossAttention(ctx: LayerCtx, dims: LanguageDims, i: number, useCache: 
   withoutCache.addOutput(key, DataType.FLOAT);
   withoutCache.addOutput(value, DataType.FLOAT);
 
-  g.op('If', [useCache], { then_branch: attr.graph(withCache), else_branch: attr.graph(withoutCache) }, [context, presentKey, presentValue]);
+  g.op('If', [useCache], { then_branch: attr.graph(withCache), else_branch: attr.graph(withoutCache) }, [
+    context,
+    presentKey,
+    presentValue,
+  ]);
   return context;
 }
 

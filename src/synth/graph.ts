@@ -52,9 +52,7 @@ export function tensorProto(name: string, dataType: DataTypeCode, dims: readonly
 }
 
 export function valueInfo(name: string, elemType: DataTypeCode, dims?: readonly Dim[]): ValueInfoProto {
-  const shape = dims === undefined
-    ? undefined
-    : { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  const shape = dims === undefined ? undefined : { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
   return { name, type: { tensorType: { elemType, shape } } };
 }
 
@@ -110,16 +108,19 @@ export class GraphBuilder {
   constI64(values: readonly number[], dims: readonly number[] = [values.length]): string {
     const key = `i64:${dims.join('x')}:${values.join(',')}`;
     return this.cachedConstant(key, () =>
-      tensorProto(this.names.unique('const_i64'), DataType.INT64, dims, BigInt64Array.from(values, (v) => BigInt(v))),
+      tensorProto(
+        this.names.unique('const_i64'),
+        DataType.INT64,
+        dims,
+        BigInt64Array.from(values, (v) => BigInt(v)),
+      ),
     );
   }
 
   /** A float32 constant (cached by value). `dims` [] makes a scalar. */
   constF32(values: readonly number[], dims: readonly number[] = [values.length]): string {
     const key = `f32:${dims.join('x')}:${values.join(',')}`;
-    return this.cachedConstant(key, () =>
-      tensorProto(this.names.unique('const_f32'), DataType.FLOAT, dims, Float32Array.from(values)),
-    );
+    return this.cachedConstant(key, () => tensorProto(this.names.unique('const_f32'), DataType.FLOAT, dims, Float32Array.from(values)));
   }
 
   private cachedConstant(key: string, make: () => TensorProto): string {
@@ -136,9 +137,8 @@ export class GraphBuilder {
    * names (for values that are graph outputs).
    */
   op(opType: string, inputs: readonly string[], attrs: Attrs = {}, outputs: number | readonly string[] = 1): string[] {
-    const outputNames = typeof outputs === 'number'
-      ? Array.from({ length: outputs }, () => this.names.unique(opType.toLowerCase()))
-      : [...outputs];
+    const outputNames =
+      typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.names.unique(opType.toLowerCase())) : [...outputs];
     this.nodes.push({
       name: this.names.unique(`${opType}_node`),
       opType,

@@ -40,7 +40,15 @@ export interface LinearOptions {
 }
 
 /** y = x·W (+ b), W stored as [in, out] like torch.onnx exports of nn.Linear on 3-D inputs. */
-export function linear(ctx: LayerCtx, x: string, name: string, inDim: number, outDim: number, rows: number, opts: LinearOptions = {}): string {
+export function linear(
+  ctx: LayerCtx,
+  x: string,
+  name: string,
+  inDim: number,
+  outDim: number,
+  rows: number,
+  opts: LinearOptions = {},
+): string {
   const { g, w } = ctx;
   const data = w.uniform(`${name}.weight`, inDim * outDim, opts.std ?? fanInStd(inDim));
   if (opts.leadingColumns) {
@@ -61,7 +69,14 @@ export interface NormGains {
   readonly std: number;
 }
 
-export function layerNorm(ctx: LayerCtx, x: string, name: string, dim: number, output?: string, gains: NormGains = { mean: 1, std: NORM_GAIN_STD }): string {
+export function layerNorm(
+  ctx: LayerCtx,
+  x: string,
+  name: string,
+  dim: number,
+  output?: string,
+  gains: NormGains = { mean: 1, std: NORM_GAIN_STD },
+): string {
   const { g, w } = ctx;
   const scale = g.floatInitializer(`${name}.weight`, w.around(`${name}.weight`, dim, gains.mean, gains.std), [dim], 'param');
   const bias = g.floatInitializer(`${name}.bias`, w.uniform(`${name}.bias`, dim, BIAS_STD), [dim], 'param');

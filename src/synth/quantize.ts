@@ -86,7 +86,13 @@ export function quantizeModel(model: ModelProto): ModelProto {
         const scale = fresh(`${out}_scale`);
         nodes.push(
           { name: fresh(`${out}_MatMulInteger_node`), opType: 'MatMulInteger', input: [aQ, w.q, aZero, w.zeroPoint], output: [integer] },
-          { name: fresh(`${out}_Cast_node`), opType: 'Cast', input: [integer], output: [asFloat], attribute: [{ name: 'to', type: AttributeType.INT, i: DataType.FLOAT }] },
+          {
+            name: fresh(`${out}_Cast_node`),
+            opType: 'Cast',
+            input: [integer],
+            output: [asFloat],
+            attribute: [{ name: 'to', type: AttributeType.INT, i: DataType.FLOAT }],
+          },
           { name: fresh(`${out}_scale_node`), opType: 'Mul', input: [aScale, w.scale], output: [scale] },
           { name: fresh(`${out}_Mul_node`), opType: 'Mul', input: [asFloat, scale], output: [out] },
         );
@@ -97,7 +103,12 @@ export function quantizeModel(model: ModelProto): ModelProto {
         const gathered = fresh(`${out}_quantized`);
         nodes.push(
           { ...node, input: [table.q, b], output: [gathered] },
-          { name: fresh(`${out}_DequantizeLinear`), opType: 'DequantizeLinear', input: [gathered, table.scale, table.zeroPoint], output: [out] },
+          {
+            name: fresh(`${out}_DequantizeLinear`),
+            opType: 'DequantizeLinear',
+            input: [gathered, table.scale, table.zeroPoint],
+            output: [out],
+          },
         );
         continue;
       }

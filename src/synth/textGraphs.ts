@@ -1,7 +1,19 @@
 /**
  * embed_tokens and encoder_model (INTERFACE.md §3.2, §3.3).
  */
-import { addNorm, attentionOutput, dimScalar, embedStd, feedForward, keyHeads, paddingMask, positionEmbeddings, positionTable, queryHeads, valueHeads } from './bart.js';
+import {
+  addNorm,
+  attentionOutput,
+  dimScalar,
+  embedStd,
+  feedForward,
+  keyHeads,
+  paddingMask,
+  positionEmbeddings,
+  positionTable,
+  queryHeads,
+  valueHeads,
+} from './bart.js';
 import { layerNorm } from './layers.js';
 import type { LayerCtx } from './layers.js';
 import { DataType } from './onnx.js';
@@ -48,7 +60,13 @@ export function buildEncoder(ctx: LayerCtx, dims: LanguageDims, nominalTokens: n
     const q = queryHeads(ctx, x, `${name}.self_attn.q_proj`, dims, n);
     const k = keyHeads(ctx, x, `${name}.self_attn.k_proj`, dims, n);
     const v = valueHeads(ctx, x, `${name}.self_attn.v_proj`, dims, n);
-    x = addNorm(ctx, x, attentionOutput(ctx, q, k, v, maskAdd, `${name}.self_attn`, dims, n, n, dims.encoderLayers), `${name}.self_attn_layer_norm`, dims);
+    x = addNorm(
+      ctx,
+      x,
+      attentionOutput(ctx, q, k, v, maskAdd, `${name}.self_attn`, dims, n, n, dims.encoderLayers),
+      `${name}.self_attn_layer_norm`,
+      dims,
+    );
     x = addNorm(ctx, x, feedForward(ctx, x, name, dims, n, dims.encoderLayers), `${name}.final_layer_norm`, dims);
   }
   const out = g.op1('Identity', [x], {}, 'last_hidden_state');

@@ -19,13 +19,32 @@ export const FIRST_ADDED_ID = 50265;
 
 /** Added tokens 50265 … 51288 in id order: task markers, 1000 locations, structure tokens. */
 export const ADDED_TOKENS: readonly string[] = [
-  '<od>', '</od>', '<ocr>', '</ocr>',
+  '<od>',
+  '</od>',
+  '<ocr>',
+  '</ocr>',
   ...Array.from({ length: LOC_COUNT }, (_, k) => `<loc_${k}>`),
-  '<cap>', '</cap>', '<ncap>', '</ncap>', '<dcap>', '</dcap>', '<grounding>', '</grounding>',
-  '<seg>', '</seg>', '<sep>', '<region_cap>', '</region_cap>',
+  '<cap>',
+  '</cap>',
+  '<ncap>',
+  '</ncap>',
+  '<dcap>',
+  '</dcap>',
+  '<grounding>',
+  '</grounding>',
+  '<seg>',
+  '</seg>',
+  '<sep>',
+  '<region_cap>',
+  '</region_cap>',
   // Misspelled in the real tokenizer; the id matters, so the spelling is kept.
-  '<region_to_desciption>', '</region_to_desciption>',
-  '<proposal>', '</proposal>', '<poly>', '</poly>', '<and>',
+  '<region_to_desciption>',
+  '</region_to_desciption>',
+  '<proposal>',
+  '</proposal>',
+  '<poly>',
+  '</poly>',
+  '<and>',
 ];
 
 export const LOC_FIRST_ID = FIRST_ADDED_ID + 4;

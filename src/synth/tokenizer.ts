@@ -10,7 +10,17 @@ import { TASKS } from '../vision/tasks.js';
 import { BYTE_TO_CHAR } from './byteLevel.js';
 import { trainBpe } from './bpeTrainer.js';
 import type { Merge } from './bpeTrainer.js';
-import { ADDED_TOKENS, BART_SPECIALS, BASE_VOCAB_SIZE, EOS_ID, FIRST_ADDED_ID, FIRST_ORDINARY_ID, BOS_ID, LAST_ORDINARY_ID, MASK_ID } from './tokenIds.js';
+import {
+  ADDED_TOKENS,
+  BART_SPECIALS,
+  BASE_VOCAB_SIZE,
+  EOS_ID,
+  FIRST_ADDED_ID,
+  FIRST_ORDINARY_ID,
+  BOS_ID,
+  LAST_ORDINARY_ID,
+  MASK_ID,
+} from './tokenIds.js';
 
 export interface AddedToken {
   readonly id: number;
@@ -49,7 +59,13 @@ export interface TokenizerJson {
 /** Added-token entries 0-3, 50264 (BART specials) and 50265…51288 (Florence tokens). */
 export function addedTokens(): AddedToken[] {
   const entry = (id: number, content: string, normalized: boolean, lstrip = false): AddedToken => ({
-    id, content, single_word: false, lstrip, rstrip: false, normalized, special: true,
+    id,
+    content,
+    single_word: false,
+    lstrip,
+    rstrip: false,
+    normalized,
+    special: true,
   });
   return [
     ...BART_SPECIALS.map((s) => entry(s.id, s.content, true, s.id === MASK_ID)),

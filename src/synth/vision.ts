@@ -67,7 +67,12 @@ function patchEmbed(ctx: LayerCtx, input: Nchw, stage: VisionStage, name: string
   const { g, w } = ctx;
   const k = stage.patchSize;
   const fanIn = input.channels * k * k;
-  const weight = g.floatInitializer(`${name}.proj.weight`, w.uniform(`${name}.proj.weight`, stage.dim * fanIn, fanInStd(fanIn)), [stage.dim, input.channels, k, k], 'param');
+  const weight = g.floatInitializer(
+    `${name}.proj.weight`,
+    w.uniform(`${name}.proj.weight`, stage.dim * fanIn, fanInStd(fanIn)),
+    [stage.dim, input.channels, k, k],
+    'param',
+  );
   const bias = g.floatInitializer(`${name}.proj.bias`, w.uniform(`${name}.proj.bias`, stage.dim, BIAS_STD), [stage.dim], 'param');
   const outH = convOut(input.height, k, stage.patchStride, stage.patchPadding);
   const outW = convOut(input.width, k, stage.patchStride, stage.patchPadding);
@@ -106,7 +111,12 @@ function convPosEnc(ctx: LayerCtx, t: Tokens, name: string): Tokens {
   const { g, w } = ctx;
   const k = POS_CONV_KERNEL;
   const c = t.channels;
-  const weight = g.floatInitializer(`${name}.proj.weight`, w.uniform(`${name}.proj.weight`, c * k * k, fanInStd(k * k, POS_CONV_GAIN)), [c, 1, k, k], 'param');
+  const weight = g.floatInitializer(
+    `${name}.proj.weight`,
+    w.uniform(`${name}.proj.weight`, c * k * k, fanInStd(k * k, POS_CONV_GAIN)),
+    [c, 1, k, k],
+    'param',
+  );
   const bias = g.floatInitializer(`${name}.proj.bias`, w.uniform(`${name}.proj.bias`, c, BIAS_STD), [c], 'param');
   ctx.ledger.addMacs(ctx.scope, t.height * t.width * c * k * k);
   const pad = (k - 1) / 2;
@@ -168,7 +178,16 @@ function channelBlock(ctx: LayerCtx, t: Tokens, stage: VisionStage, vision: Visi
     const c = t.channels;
     const n = t.height * t.width;
     const groupDim = c / stage.groups;
-    const [q, k, v] = qkvHeads(ctx, normed, `${name}.channel_attn.qkv`, c, n, [-1, n, 3, stage.groups, groupDim], [2, 0, 3, 1, 4], CHANNEL_QK_GAIN);
+    const [q, k, v] = qkvHeads(
+      ctx,
+      normed,
+      `${name}.channel_attn.qkv`,
+      c,
+      n,
+      [-1, n, 3, stage.groups, groupDim],
+      [2, 0, 3, 1, 4],
+      CHANNEL_QK_GAIN,
+    );
     ctx.ledger.addMacs(ctx.scope, (2 * n * c * c) / stage.groups);
     const kT = g.op1('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) });
     const scoresT = g.op1('MatMul', [kT, scale(g, q, 1 / Math.sqrt(n))]);
@@ -180,7 +199,16 @@ function channelBlock(ctx: LayerCtx, t: Tokens, stage: VisionStage, vision: Visi
 }
 
 /** One fused qkv projection, reshaped/permuted into three [B', heads, S, d] tensors. */
-function qkvHeads(ctx: LayerCtx, x: string, name: string, c: number, rows: number, shape: readonly number[], perm: readonly number[], qkGain = 1): [string, string, string] {
+function qkvHeads(
+  ctx: LayerCtx,
+  x: string,
+  name: string,
+  c: number,
+  rows: number,
+  shape: readonly number[],
+  perm: readonly number[],
+  qkGain = 1,
+): [string, string, string] {
   const { g } = ctx;
   const qkv = linear(ctx, x, name, c, 3 * c, rows, { leadingColumns: { columns: 2 * c, gain: qkGain } });
   const permuted = g.op1('Transpose', [g.op1('Reshape', [qkv, g.constI64(shape)])], { perm: attr.ints(perm) });
@@ -198,8 +226,18 @@ function imageHead(ctx: LayerCtx, t: Tokens, vision: VisionDims, language: Langu
 
   // learned_abs_2d: [column embedding ; row embedding] per grid cell.
   const rows = vision.maxPosEmbeddings;
-  const colTable = g.floatInitializer('image_pos_embed.column_embeddings.weight', w.uniform('image_pos_embed.column_embeddings.weight', rows * half, POS_EMBED_STD), [rows, half], 'param');
-  const rowTable = g.floatInitializer('image_pos_embed.row_embeddings.weight', w.uniform('image_pos_embed.row_embeddings.weight', rows * half, POS_EMBED_STD), [rows, half], 'param');
+  const colTable = g.floatInitializer(
+    'image_pos_embed.column_embeddings.weight',
+    w.uniform('image_pos_embed.column_embeddings.weight', rows * half, POS_EMBED_STD),
+    [rows, half],
+    'param',
+  );
+  const rowTable = g.floatInitializer(
+    'image_pos_embed.row_embeddings.weight',
+    w.uniform('image_pos_embed.row_embeddings.weight', rows * half, POS_EMBED_STD),
+    [rows, half],
+    'param',
+  );
   const colIdx = g.constI64(Array.from({ length: t.width }, (_, i) => i));
   const rowIdx = g.constI64(Array.from({ length: t.height }, (_, i) => i));
   const gridShape = g.constI64([t.height, t.width, half]);

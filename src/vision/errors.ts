@@ -1,39 +1,16 @@
 /**
  * Typed errors of the Florence-2 runtime. Each failure kind has one class and one stable `code`,
  * so callers (the CLI, the GraphQL layer) map them without parsing messages. Messages say what was
- * expected and what arrived.
+ * expected and what arrived. Other layers declare their own codes on the same base
+ * (`CodedError`, src/shared/errors.ts): images' fetch errors, the engine's BUSY, the GraphQL
+ * layer's cost limits, the server's deadline.
  */
+import { CodedError } from '../shared/errors.js';
 
 /** Stable machine-readable codes of runtime failures. */
-export type FlorenceErrorCode =
-  | 'UNKNOWN_TASK'
-  | 'BAD_INPUT'
-  | 'BAD_IMAGE'
-  | 'IMAGE_TOO_LARGE'
-  | 'MODEL_FILES'
-  | 'MODEL_ERROR'
-  | 'FETCH_REFUSED'
-  | 'FETCH_FAILED'
-  | 'IMAGE_NOT_FOUND'
-  | 'DEADLINE_EXCEEDED'
-  | 'BUSY'
-  | 'DISPOSED'
-  // Cost and abuse limits of the GraphQL layer (src/graphql/cost/errors.ts).
-  | 'BUDGET_EXCEEDED'
-  | 'QUERY_TOO_COSTLY'
-  | 'QUERY_TOO_DEEP'
-  | 'TOO_MANY_ALIASES'
-  | 'TOO_MANY_TASK_FIELDS'
-  | 'INTROSPECTION_DISABLED';
+export type FlorenceErrorCode = 'UNKNOWN_TASK' | 'BAD_INPUT' | 'BAD_IMAGE' | 'IMAGE_TOO_LARGE' | 'MODEL_FILES' | 'MODEL_ERROR' | 'DISPOSED';
 
-export class FlorenceError extends Error {
-  readonly code: FlorenceErrorCode;
-  constructor(code: FlorenceErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+export class FlorenceError extends CodedError<FlorenceErrorCode> {}
 
 /** A task string that is not one of the 15 Florence-2 task tokens. */
 export class UnknownTaskError extends FlorenceError {
@@ -81,12 +58,5 @@ export class ModelRunError extends FlorenceError {
 export class DisposedError extends FlorenceError {
   constructor() {
     super('DISPOSED', 'the Florence-2 model was disposed; load it again before running tasks');
-  }
-}
-
-/** The request's deadline passed before its work was done; queued work for it was dropped. */
-export class DeadlineExceededError extends FlorenceError {
-  constructor(timeoutMs: number) {
-    super('DEADLINE_EXCEEDED', `the request's ${timeoutMs} ms deadline passed before this field was computed`);
   }
 }

@@ -68,11 +68,14 @@ export function splitGraph(modelBytes: Uint8Array, parts: number): SplitOutcome 
   const initializerNames = new Set(initializers.map((tensor) => tensor.name ?? ''));
   const constantNodes = new Map<string, NodeProto>();
   for (const node of nodes) {
-    if (node.opType === 'Constant' && (node.input ?? []).length === 0) for (const output of node.output ?? []) constantNodes.set(output, node);
+    if (node.opType === 'Constant' && (node.input ?? []).length === 0)
+      for (const output of node.output ?? []) constantNodes.set(output, node);
   }
   /** Tensors every stage can have without a hand-over: weights and copied constants. */
   const free = (name: string) => name === '' || initializerNames.has(name) || constantNodes.has(name);
-  const work = nodes.map((node, index) => ({ node, index })).filter(({ node }) => !(node.opType === 'Constant' && (node.input ?? []).length === 0));
+  const work = nodes
+    .map((node, index) => ({ node, index }))
+    .filter(({ node }) => !(node.opType === 'Constant' && (node.input ?? []).length === 0));
   if (work.length < 2 || parts === 1) return { stages: [wholeStage(modelBytes, graph)] };
 
   // Live ranges (in positions of `work`): produced at p (graph inputs: -1), last read at q.
@@ -137,7 +140,9 @@ export function splitGraph(modelBytes: Uint8Array, parts: number): SplitOutcome 
     };
     const inputInfos = inputs.map(typed);
     const outputInfos = outputs.map(typed);
-    const untyped = [...inputs, ...outputs].filter((_, i) => (i < inputs.length ? inputInfos[i] : outputInfos[i - inputs.length]) === undefined);
+    const untyped = [...inputs, ...outputs].filter(
+      (_, i) => (i < inputs.length ? inputInfos[i] : outputInfos[i - inputs.length]) === undefined,
+    );
     if (untyped.length > 0) return { refused: `the element type of ${untyped.slice(0, 3).join(', ')} cannot be inferred` };
     const weightNames = new Set(reads.filter((name) => initializerNames.has(name)));
     const stageModel: ModelProto = {
@@ -192,7 +197,12 @@ function elementTypes(model: ModelProto, constantNodes: ReadonlyMap<string, Node
   return types;
 }
 
-function outputType(node: NodeProto, index: number, inputType: (i: number) => number | undefined, first: number | undefined): number | undefined {
+function outputType(
+  node: NodeProto,
+  index: number,
+  inputType: (i: number) => number | undefined,
+  first: number | undefined,
+): number | undefined {
   const op = node.opType ?? '';
   const attribute = (name: string) => (node.attribute ?? []).find((candidate) => candidate.name === name);
   if (op === 'Cast') return Number(attribute('to')?.i ?? 0) || undefined;

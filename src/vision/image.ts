@@ -79,9 +79,12 @@ export async function readImageInfo(bytes: Uint8Array, limits: ImageLimits = {})
   try {
     metadata = await sharp(bytes).metadata();
   } catch (error) {
-    throw new ImageDecodeError(`the data is not a readable image (${describeSharpError(error)}); expected JPEG, PNG, WebP, GIF, TIFF or AVIF`, {
-      cause: error,
-    });
+    throw new ImageDecodeError(
+      `the data is not a readable image (${describeSharpError(error)}); expected JPEG, PNG, WebP, GIF, TIFF or AVIF`,
+      {
+        cause: error,
+      },
+    );
   }
   const format = metadata.format as string;
   if (!(SUPPORTED_IMAGE_FORMATS as readonly string[]).includes(format)) {
@@ -114,7 +117,11 @@ export async function decodeRgb(bytes: Uint8Array, limits: ImageLimits = {}): Pr
   try {
     const decoder = sharp(bytes, { ...DECODE_OPTIONS, limitInputPixels: limits.maxPixels ?? DEFAULT_MAX_PIXELS });
     if ((await decoder.metadata()).space === 'cmyk') {
-      const { data, info } = await decoder.pipelineColourspace('cmyk').toColourspace('cmyk').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      const { data, info } = await decoder
+        .pipelineColourspace('cmyk')
+        .toColourspace('cmyk')
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
       if (info.channels !== 4) throw new Error(`expected 4 channels of CMYK, got ${info.channels}`);
       return { data: cmykToRgb(data), width: info.width, height: info.height };
     }
@@ -123,7 +130,8 @@ export async function decodeRgb(bytes: Uint8Array, limits: ImageLimits = {}): Pr
     return { data, width: info.width, height: info.height };
   } catch (error) {
     throw new ImageDecodeError(
-      `the image's pixels could not be decoded (${describeSharpError(error)}); the file may be truncated or corrupt: send the complete image`,
+      `the image's pixels could not be decoded (${describeSharpError(error)}); the file may be truncated or corrupt: send the complete ` +
+        `image`,
       { cause: error },
     );
   }
@@ -145,7 +153,10 @@ function normalise(rgb: Uint8Array): Float32Array {
 
 function describeSharpError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.replace(/^Input buffer /, '').trim();
+  return message
+    .split('\n')[0]!
+    .replace(/^Input buffer /, '')
+    .trim();
 }
 
 function formatMegapixels(pixels: number): string {

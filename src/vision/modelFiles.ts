@@ -100,7 +100,9 @@ export function resolveDtypes(dtype: DtypeOption): Record<ModelModule, ModelDtyp
   for (const module of MODEL_MODULES) {
     const chosen = typeof dtype === 'string' ? dtype : (dtype[module] ?? DEFAULT_DTYPE);
     if (!isModelDtype(chosen)) {
-      throw new ModelFilesError(`unknown dtype "${String(chosen)}" for ${module}; expected one of ${Object.keys(DTYPE_SUFFIXES).join(', ')}`);
+      throw new ModelFilesError(
+        `unknown dtype "${String(chosen)}" for ${module}; expected one of ${Object.keys(DTYPE_SUFFIXES).join(', ')}`,
+      );
     }
     perModule[module] = chosen;
   }

@@ -37,11 +37,18 @@ export class OnnxSession {
    * A session of `file`, or of a model already in memory (`source.bytes`, named `source.file` in
    * messages: a stage cut from a file).
    */
-  static async load(source: string | { readonly file: string; readonly bytes: Uint8Array }, expected: ExpectedInterface, settings: SessionSettings): Promise<OnnxSession> {
+  static async load(
+    source: string | { readonly file: string; readonly bytes: Uint8Array },
+    expected: ExpectedInterface,
+    settings: SessionSettings,
+  ): Promise<OnnxSession> {
     const file = typeof source === 'string' ? source : source.file;
     let session: ort.InferenceSession;
     try {
-      session = typeof source === 'string' ? await ort.InferenceSession.create(source, sessionOptions(settings)) : await ort.InferenceSession.create(source.bytes, sessionOptions(settings));
+      session =
+        typeof source === 'string'
+          ? await ort.InferenceSession.create(source, sessionOptions(settings))
+          : await ort.InferenceSession.create(source.bytes, sessionOptions(settings));
     } catch (error) {
       throw new ModelFilesError(`${file} could not be loaded by onnxruntime: ${(error as Error).message}`, { cause: error });
     }

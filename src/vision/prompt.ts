@@ -29,9 +29,7 @@ export function promptFromText(text: string): string {
   for (const task of NO_INPUT_TASKS) {
     if (!text.includes(task.token)) continue;
     if (text !== task.token) {
-      throw new TaskInputError(
-        `task ${task.token} takes no input: expected exactly ${JSON.stringify(task.token)}; got ${echo(text)}`,
-      );
+      throw new TaskInputError(`task ${task.token} takes no input: expected exactly ${JSON.stringify(task.token)}; got ${echo(text)}`);
     }
     return task.prompt;
   }
@@ -82,9 +80,7 @@ export function constructPrompt(task: string, input?: string): string {
     return spec.prompt;
   }
   if (input === undefined || trimPython(input) === '') {
-    throw new TaskInputError(
-      `task ${spec.token} needs ${inputDescription(spec)}; got ${input === undefined ? 'no input' : echo(input)}`,
-    );
+    throw new TaskInputError(`task ${spec.token} needs ${inputDescription(spec)}; got ${input === undefined ? 'no input' : echo(input)}`);
   }
   const embedded = TASK_TOKENS.find((token) => input.includes(token));
   if (embedded !== undefined) {
@@ -99,9 +95,7 @@ function looksLikeTaskToken(task: string): boolean {
 }
 
 function inputDescription(task: TaskSpec): string {
-  return task.input === 'region'
-    ? 'a region input (`<loc_x1><loc_y1><loc_x2><loc_y2>`, see regionToLocTokens)'
-    : 'a text input';
+  return task.input === 'region' ? 'a region input (`<loc_x1><loc_y1><loc_x2><loc_y2>`, see regionToLocTokens)' : 'a text input';
 }
 
 /** The caller's text quoted for a message, shortened when long. */

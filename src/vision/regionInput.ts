@@ -53,7 +53,9 @@ export function parseRegionLocTokens(region: string): BinBox {
   const match = typeof region === 'string' ? REGION_PATTERN.exec(region) : null;
   if (match === null) {
     const shown = typeof region === 'string' ? JSON.stringify(region.length > 80 ? `${region.slice(0, 80)}…` : region) : typeof region;
-    throw new TaskInputError(`a region must be exactly four location tokens <loc_x1><loc_y1><loc_x2><loc_y2> with bins 0…${MAX_BIN}; got ${shown}`);
+    throw new TaskInputError(
+      `a region must be exactly four location tokens <loc_x1><loc_y1><loc_x2><loc_y2> with bins 0…${MAX_BIN}; got ${shown}`,
+    );
   }
   // At most three digits, so every bin is within 0…999.
   const [x1, y1, x2, y2] = match.slice(1).map(Number);

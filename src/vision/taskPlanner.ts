@@ -42,7 +42,16 @@ export class TaskPlanner {
    * of every repeated query), and tokenising is most of a plan's cost.
    */
   plan(task: string, input?: string, options: GenerationOptions = {}): TaskPlan {
-    const key = JSON.stringify([task, input ?? null, options.numBeams, options.maxNewTokens, options.minNewTokens, options.lengthPenalty, options.earlyStopping, options.noRepeatNgramSize]);
+    const key = JSON.stringify([
+      task,
+      input ?? null,
+      options.numBeams,
+      options.maxNewTokens,
+      options.minNewTokens,
+      options.lengthPenalty,
+      options.earlyStopping,
+      options.noRepeatNgramSize,
+    ]);
     const known = this.plans.get(key);
     if (known) return known;
     const plan = Object.freeze(this.buildPlan(task, input, options));
@@ -56,7 +65,9 @@ export class TaskPlanner {
     const promptIds = this.tokenizer.encodePrompt(prompt);
     const maxPrompt = maxPositions - numImageTokens;
     if (promptIds.length > maxPrompt) {
-      throw new TaskInputError(`the prompt is ${promptIds.length} tokens long; with the image's ${numImageTokens} tokens the limit is ${maxPrompt}`);
+      throw new TaskInputError(
+        `the prompt is ${promptIds.length} tokens long; with the image's ${numImageTokens} tokens the limit is ${maxPrompt}`,
+      );
     }
     const resolved = resolveGenerationOptions(options, this.folder.generation, maxPositions);
     return { task, input, prompt, promptIds, options: resolved };

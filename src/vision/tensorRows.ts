@@ -48,11 +48,16 @@ export function concatRows(slices: readonly ort.Tensor[]): ort.Tensor {
   const trailing = first.dims.slice(1).join(',');
   const parts = slices.map((slice) => {
     if (slice.type !== first.type || slice.dims.slice(1).join(',') !== trailing) {
-      throw new RangeError(`concatRows: a ${slice.type} [${slice.dims.join(', ')}] slice does not stack on ${first.type} [${first.dims.join(', ')}]`);
+      throw new RangeError(
+        `concatRows: a ${slice.type} [${slice.dims.join(', ')}] slice does not stack on ${first.type} [${first.dims.join(', ')}]`,
+      );
     }
     return rowData(slice);
   });
-  const out = emptyLike(parts[0]!, parts.reduce((total, part) => total + part.length, 0));
+  const out = emptyLike(
+    parts[0]!,
+    parts.reduce((total, part) => total + part.length, 0),
+  );
   let offset = 0;
   for (const part of parts) {
     (out as Float32Array).set(part as Float32Array, offset); // same constructor, as in gatherRows
@@ -88,7 +93,10 @@ export function stackPaddedRows(rows: readonly RowRef[]): ort.Tensor {
   rows.forEach((ref, position) => {
     const { tensor, row } = ref;
     if (tensor.type !== first.tensor.type || tensor.dims.slice(2).join(',') !== inner.join(',')) {
-      throw new RangeError(`stackPaddedRows: a ${tensor.type} [${tensor.dims.join(', ')}] row does not stack on ${first.tensor.type} [${first.tensor.dims.join(', ')}]`);
+      throw new RangeError(
+        `stackPaddedRows: a ${tensor.type} [${tensor.dims.join(', ')}] row does not stack on ${first.tensor.type} ` +
+          `[${first.tensor.dims.join(', ')}]`,
+      );
     }
     const batch = tensor.dims[0] ?? 0;
     if (row < 0 || row >= batch) throw new RangeError(`row ${row} is outside a batch of ${batch}`);

@@ -46,7 +46,9 @@ export class VisionEncoder {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new ModelFilesError(`${file} could not be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+      throw new ModelFilesError(`${file} could not be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        cause: error,
+      });
     }
     let split;
     try {
@@ -113,7 +115,10 @@ export class VisionEncoder {
     const plane = 3 * IMAGE_SIZE * IMAGE_SIZE;
     images.forEach((image, i) => {
       if (image.pixelValues.length !== plane) {
-        throw new ModelRunError(`image ${i + 1} of the vision-encoder batch has ${image.pixelValues.length} pixel values; expected 3 × ${IMAGE_SIZE} × ${IMAGE_SIZE}`);
+        throw new ModelRunError(
+          `image ${i + 1} of the vision-encoder batch has ${image.pixelValues.length} pixel values; expected 3 × ${IMAGE_SIZE} × ` +
+            `${IMAGE_SIZE}`,
+        );
       }
     });
     let pixels = images[0]!.pixelValues;

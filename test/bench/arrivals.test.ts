@@ -72,10 +72,24 @@ describe('poissonSchedule', () => {
   test('bad options are refused, naming what arrived', () => {
     const base = { ratePerSecond: 1, durationMs: 1000, mix: MIX, seed: 1 };
     assert.throws(() => poissonSchedule({ ...base, ratePerSecond: 0 }), { message: 'ratePerSecond must be a positive number; got 0' });
-    assert.throws(() => poissonSchedule({ ...base, durationMs: Number.POSITIVE_INFINITY }), { message: 'durationMs must be a positive number; got Infinity' });
-    assert.throws(() => poissonSchedule({ ...base, mix: [] }), { message: 'mix must name at least one class, each with a positive share; got []' });
-    assert.throws(() => poissonSchedule({ ...base, mix: [{ name: 'a', share: 0.7 }, { name: 'b', share: 0.2 }] }), {
-      message: 'the shares of mix must add up to 1; they add up to 0.8999999999999999',
+    assert.throws(() => poissonSchedule({ ...base, durationMs: Number.POSITIVE_INFINITY }), {
+      message: 'durationMs must be a positive number; got Infinity',
     });
+    assert.throws(() => poissonSchedule({ ...base, mix: [] }), {
+      message: 'mix must name at least one class, each with a positive share; got []',
+    });
+    assert.throws(
+      () =>
+        poissonSchedule({
+          ...base,
+          mix: [
+            { name: 'a', share: 0.7 },
+            { name: 'b', share: 0.2 },
+          ],
+        }),
+      {
+        message: 'the shares of mix must add up to 1; they add up to 0.8999999999999999',
+      },
+    );
   });
 });

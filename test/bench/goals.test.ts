@@ -10,7 +10,10 @@ function health(p99Ms: number, maxMs: number, failures = 0): HealthProbeResult {
   return { periodMs: 100, latency: { count: 100, p50Ms: 1, p95Ms: 2, p99Ms, maxMs }, failures };
 }
 
-const UNLOADED: UnloadedLatencies = { samplesMs: { short: [500], caption: [3000], detailed: [4000] }, medianMs: { short: 500, caption: 3000, detailed: 4000 } };
+const UNLOADED: UnloadedLatencies = {
+  samplesMs: { short: [500], caption: [3000], detailed: [4000] },
+  medianMs: { short: 500, caption: 3000, detailed: 4000 },
+};
 
 function policyRun(policy: 'continuous' | 'batch', shortP99Ms: number, tasksPerSecond: number): PolicyRun {
   const latency = { count: 10, p50Ms: 400, p95Ms: shortP99Ms, p99Ms: shortP99Ms, maxMs: shortP99Ms };
@@ -36,7 +39,15 @@ function policyRun(policy: 'continuous' | 'batch', shortP99Ms: number, tasksPerS
 
 function probes(aloneMs: number, duringMs: number, oneTokenMs: number, firstEventMs: number): ProbeResults {
   return {
-    shortDuringLong: { aloneMs: [aloneMs], aloneMedianMs: aloneMs, duringMs, longFirstEventMs: 300, longMs: 5000, longTokens: 400, shortFinishedFirst: true },
+    shortDuringLong: {
+      aloneMs: [aloneMs],
+      aloneMedianMs: aloneMs,
+      duringMs,
+      longFirstEventMs: 300,
+      longMs: 5000,
+      longTokens: 400,
+      shortFinishedFirst: true,
+    },
     streaming: { oneTokenMs: [oneTokenMs], oneTokenMedianMs: oneTokenMs, firstEventMs: [firstEventMs], firstEventMedianMs: firstEventMs },
   };
 }
@@ -59,8 +70,16 @@ describe('evaluateGoals', () => {
       { goal: 'workload 6: throughput not below batch-at-a-time', measured: '0.500 vs 0.500 tasks/s answered in the window', met: true },
       { goal: 'a short task during a 400-token caption ≤ 2× its unloaded latency', measured: '1.00 s vs 2 × 0.50 s = 1.00 s', met: true },
       { goal: 'first streamed event ≤ a one-token task + 100 ms', measured: '400 ms vs 300 ms + 100 = 400 ms', met: true },
-      { goal: '/healthz during the cold cascade: p99 ≤ 50 ms, max ≤ 200 ms, none failed', measured: 'p99 50 ms, max 200 ms, 0 failed of 100', met: true },
-      { goal: '/healthz during workload 6: p99 ≤ 50 ms, max ≤ 200 ms, none failed', measured: 'p99 5 ms, max 20 ms, 0 failed of 100', met: true },
+      {
+        goal: '/healthz during the cold cascade: p99 ≤ 50 ms, max ≤ 200 ms, none failed',
+        measured: 'p99 50 ms, max 200 ms, 0 failed of 100',
+        met: true,
+      },
+      {
+        goal: '/healthz during workload 6: p99 ≤ 50 ms, max ≤ 200 ms, none failed',
+        measured: 'p99 5 ms, max 20 ms, 0 failed of 100',
+        met: true,
+      },
     ]);
   });
 
@@ -79,7 +98,11 @@ describe('evaluateGoals', () => {
   });
 
   test('without the batch contender there is no throughput comparison; rounds are named', () => {
-    const goals = evaluateGoals({ cascadeHealth: [health(1, 2), health(3, 4)], unloaded: UNLOADED, continuous: policyRun('continuous', 100, 1) });
+    const goals = evaluateGoals({
+      cascadeHealth: [health(1, 2), health(3, 4)],
+      unloaded: UNLOADED,
+      continuous: policyRun('continuous', 100, 1),
+    });
     assert.deepEqual(
       goals.map((goal) => goal.goal),
       [

@@ -7,7 +7,12 @@ import { formatReport, type BenchReport, type ContenderRun } from '../../bench/r
 
 const BUSY: GraphBusy = { vision_encoder: 2500, embed_tokens: 0, encoder_model: 3300, decoder_model_merged: 3200 }; // floor 9 s
 
-function run(contender: ContenderRun['contender'], wallMs: number, graphBusyMs: GraphBusy | null = null, extra: Partial<ContenderRun> = {}): ContenderRun {
+function run(
+  contender: ContenderRun['contender'],
+  wallMs: number,
+  graphBusyMs: GraphBusy | null = null,
+  extra: Partial<ContenderRun> = {},
+): ContenderRun {
   const ortBusyMs = graphBusyMs ? Object.values(graphBusyMs).reduce((sum, ms) => sum + ms, 0) : null;
   return { contender, wallMs, tasks: 10, ortBusyMs, graphBusyMs, peakRssBytes: 2048 * 1024 ** 2, firstText: '', ...extra };
 }
@@ -43,8 +48,16 @@ function linesOf(report: BenchReport): string[] {
 describe('formatReport', () => {
   test('workloads 1–5: our floor beside our time, and the speed-up at the floor (tjs ÷ floor)', () => {
     const lines = linesOf(BASE);
-    assert.ok(lines.includes('| workload | ours (s) | floor (s) | naive (s) | transformers.js (s) | speed-up vs tjs | at the floor | vs naive | target | ORT busy ÷ wall (ours) | peak RSS MB ours / naive / tjs |'));
-    assert.ok(lines.includes('| 1. cascade | 10.80 | 9.00 | 39.20 | 40.50 | 3.75× | 4.50× | 3.63× | ≥ 5× tjs | 0.83 | 2048 / 2048 / 2048 |'), lines.join('\n'));
+    assert.ok(
+      lines.includes(
+        '| workload | ours (s) | floor (s) | naive (s) | transformers.js (s) | speed-up vs tjs | at the floor | vs naive | target | ' +
+          'ORT busy ÷ wall (ours) | peak RSS MB ours / naive / tjs |',
+      ),
+    );
+    assert.ok(
+      lines.includes('| 1. cascade | 10.80 | 9.00 | 39.20 | 40.50 | 3.75× | 4.50× | 3.63× | ≥ 5× tjs | 0.83 | 2048 / 2048 / 2048 |'),
+      lines.join('\n'),
+    );
   });
 
   test('the floor by stage, and what the wall time adds to it', () => {
@@ -106,7 +119,10 @@ describe('formatReport', () => {
         seed: 6,
         loadFactor: 0.7,
         windowMs: 120_000,
-        unloaded: { samplesMs: { short: [500], caption: [3000], detailed: [4000] }, medianMs: { short: 500, caption: 3000, detailed: 4000 } },
+        unloaded: {
+          samplesMs: { short: [500], caption: [3000], detailed: [4000] },
+          medianMs: { short: 500, caption: 3000, detailed: 4000 },
+        },
         capacity: { meanServiceMs: 1350, tasksPerSecond: 1000 / 1350 },
         ratePerSecond: 0.7 * (1000 / 1350),
         arrivals: { short: 10, caption: 10, detailed: 10 },
@@ -114,10 +130,17 @@ describe('formatReport', () => {
       },
     };
     const lines = linesOf(report);
-    assert.ok(lines.includes('| short (20 tokens, cached features) | 0.50 | 0.50 / 0.90 / 1.20 | 0.50 / 0.90 / 8.00 | 10 + 0 of 10 | 8 + 2 of 10 |'), lines.join('\n'));
+    assert.ok(
+      lines.includes(
+        '| short (20 tokens, cached features) | 0.50 | 0.50 / 0.90 / 1.20 | 0.50 / 0.90 / 8.00 | 10 + 0 of 10 | 8 + 2 of 10 |',
+      ),
+      lines.join('\n'),
+    );
     assert.ok(lines.includes('| all | E[S] 1.35 | 0.50 / 0.90 / 1.20 | 0.50 / 0.90 / 8.00 | 30 + 0 of 30 | 24 + 6 of 30 |'));
     assert.ok(lines.includes('| continuous | 0.250 | 12.5 | 125.00 | 0.80 | 9.00: 2.50 / 3.30 / 3.20 | 200 (16.0) | 2 |'), lines.join('\n'));
     assert.ok(lines.includes('| 6. mixed traffic, batch | 1.0 / 60.0 / 90.0 | 1250 (0) | 0.0 / 1.0 / 3.0 | **missed** |'));
-    assert.ok(lines.some((line) => line.startsWith('6. open-loop mixed traffic: Poisson arrivals at 0.519/s (0.7 × a capacity of 0.741/s')));
+    assert.ok(
+      lines.some((line) => line.startsWith('6. open-loop mixed traffic: Poisson arrivals at 0.519/s (0.7 × a capacity of 0.741/s')),
+    );
   });
 });

@@ -28,7 +28,13 @@ describe('capacityOf', () => {
   });
 });
 
-function record(index: number, className: RequestRecord['className'], atMs: number, finishedAtMs: number, extra: Partial<RequestRecord> = {}): RequestRecord {
+function record(
+  index: number,
+  className: RequestRecord['className'],
+  atMs: number,
+  finishedAtMs: number,
+  extra: Partial<RequestRecord> = {},
+): RequestRecord {
   return { index, className, atMs, sendLagMs: 0, latencyMs: finishedAtMs - atMs, finishedAtMs, ...extra };
 }
 
@@ -47,9 +53,30 @@ describe('summarizeTraffic', () => {
 
   test('per class: sent, answered in the window and after, failed, latency of the successes', () => {
     assert.deepEqual(summary.classes, [
-      { className: 'short', sent: 4, completedInWindow: 3, completedAfter: 0, failed: 1, latency: { count: 3, p50Ms: 400, p95Ms: 600, p99Ms: 600, maxMs: 600 } },
-      { className: 'caption', sent: 1, completedInWindow: 1, completedAfter: 0, failed: 0, latency: { count: 1, p50Ms: 3000, p95Ms: 3000, p99Ms: 3000, maxMs: 3000 } },
-      { className: 'detailed', sent: 2, completedInWindow: 1, completedAfter: 1, failed: 0, latency: { count: 2, p50Ms: 4000, p95Ms: 4000, p99Ms: 4000, maxMs: 4000 } },
+      {
+        className: 'short',
+        sent: 4,
+        completedInWindow: 3,
+        completedAfter: 0,
+        failed: 1,
+        latency: { count: 3, p50Ms: 400, p95Ms: 600, p99Ms: 600, maxMs: 600 },
+      },
+      {
+        className: 'caption',
+        sent: 1,
+        completedInWindow: 1,
+        completedAfter: 0,
+        failed: 0,
+        latency: { count: 1, p50Ms: 3000, p95Ms: 3000, p99Ms: 3000, maxMs: 3000 },
+      },
+      {
+        className: 'detailed',
+        sent: 2,
+        completedInWindow: 1,
+        completedAfter: 1,
+        failed: 0,
+        latency: { count: 2, p50Ms: 4000, p95Ms: 4000, p99Ms: 4000, maxMs: 4000 },
+      },
     ]);
     assert.deepEqual(summary.all, {
       className: 'all',
@@ -73,6 +100,13 @@ describe('summarizeTraffic', () => {
 
   test('a class with no requests has no latency summary', () => {
     const onlyShort = summarizeTraffic([record(0, 'short', 0, 100)], WINDOW_MS);
-    assert.deepEqual(onlyShort.classes[2], { className: 'detailed', sent: 0, completedInWindow: 0, completedAfter: 0, failed: 0, latency: undefined });
+    assert.deepEqual(onlyShort.classes[2], {
+      className: 'detailed',
+      sent: 0,
+      completedInWindow: 0,
+      completedAfter: 0,
+      failed: 0,
+      latency: undefined,
+    });
   });
 });

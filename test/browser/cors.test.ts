@@ -16,7 +16,16 @@ import { startServer, type LocalServer } from '../images/support/localServer.js'
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** Keeps Chromium off the network on its own account (updates, sync, field trials). */
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`;
 const KEY = 'browser-cors-key-0123456789';
 
@@ -84,7 +93,11 @@ describe('a frontend on another origin, in Chromium', { skip, timeout: 180_000 }
       async ({ url, key, pngBase64 }) => {
         const bytes = Uint8Array.from(atob(pngBase64), (c) => c.charCodeAt(0));
         try {
-          const response = await fetch(`${url}/images`, { method: 'POST', headers: { 'content-type': 'image/png', 'x-api-key': key }, body: bytes });
+          const response = await fetch(`${url}/images`, {
+            method: 'POST',
+            headers: { 'content-type': 'image/png', 'x-api-key': key },
+            body: bytes,
+          });
           return { ok: true as const, status: response.status, body: (await response.json()) as unknown };
         } catch (error) {
           return { ok: false as const, error: String(error) };
@@ -110,14 +123,17 @@ describe('a frontend on another origin, in Chromium', { skip, timeout: 180_000 }
       assert.deepEqual(byId, { ok: true, status: 200, body: { data: { image: { id, width: 40 } } } });
 
       // The exposed request id is readable by the page's script.
-      const requestId = await page.evaluate(async ({ url, key }) => {
-        const response = await fetch(`${url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': key, 'x-request-id': 'from-the-page' },
-          body: '{"query":"{ model { id } }"}',
-        });
-        return response.headers.get('x-request-id');
-      }, { url: gateway.url, key: KEY });
+      const requestId = await page.evaluate(
+        async ({ url, key }) => {
+          const response = await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': key, 'x-request-id': 'from-the-page' },
+            body: '{"query":"{ model { id } }"}',
+          });
+          return response.headers.get('x-request-id');
+        },
+        { url: gateway.url, key: KEY },
+      );
       assert.equal(requestId, 'from-the-page');
     } finally {
       await page.close();

@@ -35,7 +35,8 @@ describe('GraphiQL example tabs', () => {
     assert.match(first.query, /query Cascade\(\$id: ID, \$base64: String, \$url: String\)/);
     assert.match(first.query, /phrases \{\s+phrase\s+regions \{\s+box \{ x1 y1 x2 y2 \}\s+segment \{ area svgPath \}/);
     for (const tab of EXAMPLE_TABS) {
-      if (/image\(/.test(tab.query) && !/image\(url: \$url\)/.test(tab.query)) assert.match(tab.query, /image\(id: \$id, base64: \$base64, url: \$url\)/, tab.query);
+      if (/image\(/.test(tab.query) && !/image\(url: \$url\)/.test(tab.query))
+        assert.match(tab.query, /image\(id: \$id, base64: \$base64, url: \$url\)/, tab.query);
     }
     const imageTabs = EXAMPLE_TABS.filter((tab) => /\$id: ID/.test(tab.query));
     assert.equal(imageTabs.length, 7);
@@ -45,12 +46,19 @@ describe('GraphiQL example tabs', () => {
   it('streams a detailed caption in a subscription tab', () => {
     const stream = EXAMPLE_TABS.find((tab) => tab.query.includes('subscription StreamCaption'));
     assert.ok(stream, 'no subscription tab');
-    assert.match(stream.query, /generation\(id: \$id, base64: \$base64, url: \$url, task: MORE_DETAILED_CAPTION\) \{\s+text\s+tokens\s+done\s+score\s+\}/);
+    assert.match(
+      stream.query,
+      /generation\(id: \$id, base64: \$base64, url: \$url, task: MORE_DETAILED_CAPTION\) \{\s+text\s+tokens\s+done\s+score\s+\}/,
+    );
   });
 
   it('the example picture is the committed 1024×768 JPEG whose sha256 is EXAMPLE_IMAGE_ID', async () => {
     const bytes = await readFile(EXAMPLE_PICTURE);
-    assert.equal(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, EXAMPLE_IMAGE_ID, 'rerun scripts/make-example-image.mjs and update EXAMPLE_IMAGE_ID');
+    assert.equal(
+      `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      EXAMPLE_IMAGE_ID,
+      'rerun scripts/make-example-image.mjs and update EXAMPLE_IMAGE_ID',
+    );
     const { format, width, height } = await sharp(bytes).metadata();
     assert.deepEqual({ format, width, height }, { format: 'jpeg', width: 1024, height: 768 });
     assert.ok(bytes.byteLength <= MAX_PICTURE_BYTES, `${bytes.byteLength} bytes`);

@@ -88,12 +88,16 @@ describe('the image explorer in Chromium', { skip: skipWithoutChromium, timeout:
     const target = await page.evaluate(() => {
       const { document } = globalThis as unknown as PageGlobals;
       // Boxes first: their hover line has the most to say (label and corners).
-      const candidates = [...document.querySelectorAll('[data-explorer-overlay] [data-shape][data-kind="box"]'), ...document.querySelectorAll('[data-explorer-overlay] [data-shape]')];
+      const candidates = [
+        ...document.querySelectorAll('[data-explorer-overlay] [data-shape][data-kind="box"]'),
+        ...document.querySelectorAll('[data-explorer-overlay] [data-shape]'),
+      ];
       for (const element of candidates) {
         const box = element.getBoundingClientRect();
         const x = box.left + box.width / 2;
         const y = box.top + box.height / 2;
-        if (box.width > 4 && box.height > 4 && document.elementFromPoint(x, y) === element) return { x, y, path: element.getAttribute('data-path') ?? '' };
+        if (box.width > 4 && box.height > 4 && document.elementFromPoint(x, y) === element)
+          return { x, y, path: element.getAttribute('data-path') ?? '' };
       }
       return undefined;
     });
@@ -102,7 +106,10 @@ describe('the image explorer in Chromium', { skip: skipWithoutChromium, timeout:
     const active = page.locator('[data-explorer-overlay] [data-shape].is-active');
     await active.waitFor({ timeout: 10_000 });
     assert.equal(await active.getAttribute('data-path'), target.path);
-    assert.equal(await page.locator('[data-explorer-overlay] [data-shape].is-dimmed').count(), (await page.locator('[data-explorer-overlay] [data-shape]').count()) - 1);
+    assert.equal(
+      await page.locator('[data-explorer-overlay] [data-shape].is-dimmed').count(),
+      (await page.locator('[data-explorer-overlay] [data-shape]').count()) - 1,
+    );
     const line = await page.locator('[data-explorer-hover]').innerText();
     assert.ok(line.startsWith(target.path), `the hover line names ${target.path}: ${line}`);
     await page.screenshot({ path: join(SCREENSHOTS, 'explorer-hover.png') });
@@ -116,7 +123,9 @@ describe('the image explorer in Chromium', { skip: skipWithoutChromium, timeout:
     const toggle = page.locator('[data-explorer-toggle]').first();
     const group = await toggle.getAttribute('data-explorer-toggle');
     assert.ok(group);
-    const paths = await page.locator('[data-explorer-overlay] [data-shape]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-path') ?? ''));
+    const paths = await page
+      .locator('[data-explorer-overlay] [data-shape]')
+      .evaluateAll((elements) => elements.map((element) => element.getAttribute('data-path') ?? ''));
     const inGroup = paths.filter((path) => path.replace(/\[\d+\]/g, '[]') === group).length;
     assert.ok(inGroup > 0);
     await toggle.uncheck();
@@ -141,7 +150,11 @@ describe('the image explorer in Chromium', { skip: skipWithoutChromium, timeout:
     await page.locator('[data-explorer-status]').filter({ hasText: 'now the id variable' }).waitFor({ timeout: 30_000 });
     await variablesEditorShows(page, uploaded.id);
     // Shown at once, before any query: the uploaded picture, no shapes yet.
-    await page.waitForFunction((width) => (globalThis as unknown as PageGlobals).document.querySelector('[data-explorer-image]')?.naturalWidth === width, 320, { timeout: 30_000 });
+    await page.waitForFunction(
+      (width) => (globalThis as unknown as PageGlobals).document.querySelector('[data-explorer-image]')?.naturalWidth === width,
+      320,
+      { timeout: 30_000 },
+    );
     assert.equal(await page.locator('[data-explorer-overlay] [data-shape]').count(), 0);
 
     const body = await run(page, 'Cascade');
@@ -158,17 +171,25 @@ describe('the image explorer in Chromium', { skip: skipWithoutChromium, timeout:
   it('the file picker and a paste upload too', async () => {
     const picked = await patternPng(64, 48, 3);
     await page.locator('[data-explorer-file]').setInputFiles({ name: 'picked.png', mimeType: 'image/png', buffer: picked });
-    await page.locator('[data-explorer-status]').filter({ hasText: 'picked.png: 64×48 png, now the id variable' }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-explorer-status]')
+      .filter({ hasText: 'picked.png: 64×48 png, now the id variable' })
+      .waitFor({ timeout: 30_000 });
     await variablesEditorShows(page, imageIdOf(picked));
 
     const pasted = await patternPng(40, 30, 5);
     await page.evaluate((base64) => {
       const window = globalThis as unknown as PageGlobals;
       const transfer = new window.DataTransfer();
-      transfer.items.add(new window.File([Uint8Array.from(window.atob(base64), (char) => char.charCodeAt(0))], 'image.png', { type: 'image/png' }));
+      transfer.items.add(
+        new window.File([Uint8Array.from(window.atob(base64), (char) => char.charCodeAt(0))], 'image.png', { type: 'image/png' }),
+      );
       window.dispatchEvent(new window.ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
     }, pasted.toString('base64'));
-    await page.locator('[data-explorer-status]').filter({ hasText: 'image.png: 40×30 png, now the id variable' }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-explorer-status]')
+      .filter({ hasText: 'image.png: 40×30 png, now the id variable' })
+      .waitFor({ timeout: 30_000 });
     await variablesEditorShows(page, imageIdOf(pasted));
   });
 
@@ -177,7 +198,10 @@ describe('the image explorer in Chromium', { skip: skipWithoutChromium, timeout:
     assert.deepEqual(watch.failed, [], 'own requests failed');
     assert.deepEqual(watch.consoleErrors, [], 'console errors (a refused asset, a CSP violation)');
     assert.deepEqual(watch.pageErrors, [], 'the page threw');
-    assert.ok(watch.requested.includes(`${gateway.url}/images/${encodeURIComponent(EXAMPLE_IMAGE_ID)}`), 'the example was shown through GET /images/{id}');
+    assert.ok(
+      watch.requested.includes(`${gateway.url}/images/${encodeURIComponent(EXAMPLE_IMAGE_ID)}`),
+      'the example was shown through GET /images/{id}',
+    );
   });
 
   it('the page’s content security policy lets it open a WebSocket to its own origin (subscriptions)', async () => {
@@ -194,7 +218,9 @@ describe('the image explorer in Chromium', { skip: skipWithoutChromium, timeout:
 
 /** Clicks run and returns the answer to `operationName`, parsed. */
 async function run(page: Page, operationName: string): Promise<Record<string, Json>> {
-  const answer = page.waitForResponse((r) => r.url().endsWith('/graphql') && r.request().postDataJSON()?.operationName === operationName, { timeout: ANSWER_TIMEOUT_MS });
+  const answer = page.waitForResponse((r) => r.url().endsWith('/graphql') && r.request().postDataJSON()?.operationName === operationName, {
+    timeout: ANSWER_TIMEOUT_MS,
+  });
   await page.locator('.graphiql-execute-button').click();
   const body = (await (await answer).json()) as Record<string, Json>;
   assert.equal(body['errors'], undefined, JSON.stringify(body['errors']));
@@ -216,10 +242,22 @@ async function drawingWith(page: Page, count: number): Promise<Drawing> {
         const screen = new DOMPoint(x, y).matrixTransform(matrix);
         return { x: screen.x, y: screen.y };
       });
-      return { path: element.getAttribute('data-path') ?? '', part: element.getAttribute('data-part') ?? '', kind: element.getAttribute('data-kind') ?? '', vertices };
+      return {
+        path: element.getAttribute('data-path') ?? '',
+        part: element.getAttribute('data-part') ?? '',
+        kind: element.getAttribute('data-kind') ?? '',
+        vertices,
+      };
     });
     return {
-      picture: { left: box.left, top: box.top, width: box.width, height: box.height, naturalWidth: picture.naturalWidth, naturalHeight: picture.naturalHeight },
+      picture: {
+        left: box.left,
+        top: box.top,
+        width: box.width,
+        height: box.height,
+        naturalWidth: picture.naturalWidth,
+        naturalHeight: picture.naturalHeight,
+      },
       shapes,
     };
   });
@@ -229,9 +267,18 @@ async function drawingWith(page: Page, count: number): Promise<Drawing> {
  * Every expected shape is drawn once, at its path, each vertex within TOLERANCE_PX of the answer's
  * coordinates scaled from the image's size to the displayed picture.
  */
-function assertDrawn(drawing: Drawing, expected: ExpectedShape[], body: Record<string, Json>, image: { width: number; height: number }): void {
+function assertDrawn(
+  drawing: Drawing,
+  expected: ExpectedShape[],
+  body: Record<string, Json>,
+  image: { width: number; height: number },
+): void {
   const keyOf = (path: string, part: string) => (part === '' ? path : `${path}#${part}`);
-  assert.deepEqual(drawing.shapes.map((shape) => keyOf(shape.path, shape.part)).sort(), expected.map((shape) => shape.key).sort(), 'one drawn shape per box and polygon, at its path');
+  assert.deepEqual(
+    drawing.shapes.map((shape) => keyOf(shape.path, shape.part)).sort(),
+    expected.map((shape) => shape.key).sort(),
+    'one drawn shape per box and polygon, at its path',
+  );
   const { picture } = drawing;
   const scaleX = picture.width / image.width;
   const scaleY = picture.height / image.height;
@@ -246,7 +293,11 @@ function assertDrawn(drawing: Drawing, expected: ExpectedShape[], body: Record<s
       const at = drawn.vertices[i];
       assert.ok(at, `${key}: vertex ${i}`);
       const off = Math.max(Math.abs(at.x - onScreen.x), Math.abs(at.y - onScreen.y));
-      assert.ok(off <= TOLERANCE_PX, `${key} vertex ${i}: drawn at (${at.x.toFixed(2)}, ${at.y.toFixed(2)}), the answer's (${point.x}, ${point.y}) is at (${onScreen.x.toFixed(2)}, ${onScreen.y.toFixed(2)}): ${off.toFixed(2)} px off`);
+      assert.ok(
+        off <= TOLERANCE_PX,
+        `${key} vertex ${i}: drawn at (${at.x.toFixed(2)}, ${at.y.toFixed(2)}), the answer's (${point.x}, ${point.y}) is at ` +
+          `(${onScreen.x.toFixed(2)}, ${onScreen.y.toFixed(2)}): ${off.toFixed(2)} px off`,
+      );
     });
   }
 }
@@ -267,12 +318,26 @@ function expectedShapes(body: Json, path = ''): ExpectedShape[] {
     const at = path === '' ? key : `${path}.${key}`;
     if (key === 'box' && value && typeof value === 'object' && !Array.isArray(value)) {
       const { x1, y1, x2, y2 } = value as Record<string, number>;
-      return [{ key: at, points: [{ x: x1!, y: y1! }, { x: x2!, y: y1! }, { x: x2!, y: y2! }, { x: x1!, y: y2! }] }];
+      return [
+        {
+          key: at,
+          points: [
+            { x: x1!, y: y1! },
+            { x: x2!, y: y1! },
+            { x: x2!, y: y2! },
+            { x: x1!, y: y2! },
+          ],
+        },
+      ];
     }
     if (key === 'quad' && Array.isArray(value)) return [{ key: at, points: value as unknown as Vertex[] }];
-    if (key === 'polygons' && Array.isArray(value)) return value.map((polygon, i) => ({ key: `${at}[${i}].points`, points: (polygon as unknown as { points: Vertex[] }).points }));
+    if (key === 'polygons' && Array.isArray(value))
+      return value.map((polygon, i) => ({ key: `${at}[${i}].points`, points: (polygon as unknown as { points: Vertex[] }).points }));
     if (key === 'svgPath' && typeof value === 'string') {
-      const rings = value.split('Z').map((ring) => ring.trim()).filter((ring) => ring !== '');
+      const rings = value
+        .split('Z')
+        .map((ring) => ring.trim())
+        .filter((ring) => ring !== '');
       return rings.map((ring, i) => {
         const numbers = ring.replace(/[ML]/g, ' ').trim().split(/\s+/).map(Number);
         const points = Array.from({ length: numbers.length / 2 }, (_, j) => ({ x: numbers[2 * j]!, y: numbers[2 * j + 1]! }));
@@ -294,12 +359,19 @@ function lookUp(body: Json, path: string): Json | undefined {
 }
 
 async function waitForCount(page: Page, count: number): Promise<void> {
-  await page.waitForFunction((n) => [...(globalThis as unknown as PageGlobals).document.querySelectorAll('[data-explorer-overlay] [data-shape]')].length === n, count, { timeout: 30_000 });
+  await page.waitForFunction(
+    (n) => [...(globalThis as unknown as PageGlobals).document.querySelectorAll('[data-explorer-overlay] [data-shape]')].length === n,
+    count,
+    { timeout: 30_000 },
+  );
 }
 
 /** The variables editor (Monaco) shows `"id": "<id>"`. */
 async function variablesEditorShows(page: Page, id: string): Promise<void> {
-  await page.locator('.graphiql-editor-tool .view-lines').filter({ hasText: `"id": "${id}"` }).waitFor({ timeout: 30_000 });
+  await page
+    .locator('.graphiql-editor-tool .view-lines')
+    .filter({ hasText: `"id": "${id}"` })
+    .waitFor({ timeout: 30_000 });
 }
 
 function imageIdOf(bytes: Uint8Array): string {

@@ -46,9 +46,12 @@ describe('GraphiQL in Chromium', { skip: skipWithoutChromium, timeout: 180_000 }
     // The operation editor (Monaco) shows the default tab: the cascade.
     await page.locator('.graphiql-query-editor .view-lines').filter({ hasText: 'query Cascade' }).waitFor({ timeout: 30_000 });
 
-    const answer = page.waitForResponse((r) => r.url() === `${gateway.url}/graphql` && r.request().postDataJSON()?.operationName === 'Cascade', {
-      timeout: 120_000,
-    });
+    const answer = page.waitForResponse(
+      (r) => r.url() === `${gateway.url}/graphql` && r.request().postDataJSON()?.operationName === 'Cascade',
+      {
+        timeout: 120_000,
+      },
+    );
     await runButton.click();
     const graphqlResponse = await answer;
     // JSON, so Apollo's CSRF prevention lets the request through without a preflight header.
@@ -79,7 +82,10 @@ describe('GraphiQL in Chromium', { skip: skipWithoutChromium, timeout: 180_000 }
     assert.deepEqual(watch.pageErrors, [], 'the page threw');
     const own = watch.requested.filter((url) => url.startsWith(gateway.url));
     for (const pattern of [/\/main-\w+\.js$/, /\/main-\w+\.css$/, /\/workers\/graphql\.worker-\w+\.js$/, /\/assets\/example-\w+\.jpg$/]) {
-      assert.ok(own.some((url) => pattern.test(url)), `nothing matching ${pattern} was loaded: ${own.join(', ')}`);
+      assert.ok(
+        own.some((url) => pattern.test(url)),
+        `nothing matching ${pattern} was loaded: ${own.join(', ')}`,
+      );
     }
   });
 

@@ -24,7 +24,10 @@ const EVENTS = [
 interface ClientMessage {
   readonly type: string;
   readonly id?: string;
-  readonly payload?: { readonly query?: string; readonly variables?: Record<string, unknown>; readonly operationName?: string } & Record<string, unknown>;
+  readonly payload?: { readonly query?: string; readonly variables?: Record<string, unknown>; readonly operationName?: string } & Record<
+    string,
+    unknown
+  >;
 }
 
 describe('subscriptions from GraphiQL in Chromium', { skip: skipWithoutChromium, timeout: 300_000 }, () => {
@@ -45,7 +48,8 @@ describe('subscriptions from GraphiQL in Chromium', { skip: skipWithoutChromium,
     page = await context.newPage();
     watch.watchPage(page);
     page.on('request', (request) => {
-      if (request.method() === 'POST' && request.url() === `${gateway.url}/graphql`) posted.push(String((request.postDataJSON() as { operationName?: unknown }).operationName));
+      if (request.method() === 'POST' && request.url() === `${gateway.url}/graphql`)
+        posted.push(String((request.postDataJSON() as { operationName?: unknown }).operationName));
     });
     await page.routeWebSocket(`${gateway.url.replace(/^http/, 'ws')}/graphql`, (socket) => {
       subprotocols = socket.protocols();
@@ -88,7 +92,13 @@ describe('subscriptions from GraphiQL in Chromium', { skip: skipWithoutChromium,
     const subscribe = received.find((message) => message.type === 'subscribe');
     assert.ok(subscribe?.payload, 'no subscribe message');
     assert.equal(subscribe.payload.operationName, 'StreamCaption');
-    assert.match(subscribe.payload.query ?? '', /subscription StreamCaption\(\$id: ID, \$base64: String, \$url: String\) \{\s+generation\(id: \$id, base64: \$base64, url: \$url, task: MORE_DETAILED_CAPTION\)/);
+    assert.match(
+      subscribe.payload.query ?? '',
+      new RegExp(
+        /subscription StreamCaption\(\$id: ID, \$base64: String, \$url: String\) \{\s+/.source +
+          /generation\(id: \$id, base64: \$base64, url: \$url, task: MORE_DETAILED_CAPTION\)/.source,
+      ),
+    );
     assert.deepEqual(subscribe.payload.variables, { id: EXAMPLE_IMAGE_ID });
   });
 
@@ -110,17 +120,27 @@ describe('subscriptions from GraphiQL in Chromium', { skip: skipWithoutChromium,
     try {
       await streamPage.goto(`${gateway.url}/`);
       await streamPage.locator('.graphiql-tab').filter({ hasText: 'StreamCaption' }).click();
-      await streamPage.locator('.graphiql-query-editor .view-lines').filter({ hasText: 'subscription StreamCaption' }).waitFor({ timeout: 60_000 });
+      await streamPage
+        .locator('.graphiql-query-editor .view-lines')
+        .filter({ hasText: 'subscription StreamCaption' })
+        .waitFor({ timeout: 60_000 });
       await streamPage.locator('.graphiql-execute-button').click();
       const result = streamPage.locator('.result-window .view-lines');
       await result.filter({ hasText: '"done": true' }).waitFor({ timeout: 120_000 });
       const shown = (await result.innerText()).replace(/\u00a0/g, ' ');
       assert.match(shown, /"score": -?\d/);
-      const events = frames.map((frame) => JSON.parse(frame) as { type: string; payload?: { data?: { generation?: { done: boolean; tokens: number } } } });
-      const generation = events.flatMap((event) => (event.type === 'next' && event.payload?.data?.generation ? [event.payload.data.generation] : []));
+      const events = frames.map(
+        (frame) => JSON.parse(frame) as { type: string; payload?: { data?: { generation?: { done: boolean; tokens: number } } } },
+      );
+      const generation = events.flatMap((event) =>
+        event.type === 'next' && event.payload?.data?.generation ? [event.payload.data.generation] : [],
+      );
       assert.ok(generation.length >= 2, `progress events before the last: ${frames.join(' | ')}`);
       assert.equal(generation.at(-1)?.done, true);
-      assert.ok(generation.slice(0, -1).every((event) => !event.done), 'only the last event is done');
+      assert.ok(
+        generation.slice(0, -1).every((event) => !event.done),
+        'only the last event is done',
+      );
       assert.deepEqual([...live.foreign], [], 'requests left localhost');
       assert.deepEqual(live.pageErrors, [], 'the page threw');
     } finally {

@@ -48,7 +48,8 @@ describe('resultCacheKey', () => {
   for (const [name, change] of changes) {
     test(`a different ${name} gives a different key`, () => {
       const keys = new Set([resultCacheKey(BASE), resultCacheKey({ ...BASE, ...change })]);
-      if (name === 'array order in options') keys.add(resultCacheKey({ ...BASE, options: { numBeams: 3, maxNewTokens: 1024, stop: [1, 2] } }));
+      if (name === 'array order in options')
+        keys.add(resultCacheKey({ ...BASE, options: { numBeams: 3, maxNewTokens: 1024, stop: [1, 2] } }));
       assert.equal(keys.size, name === 'array order in options' ? 3 : 2);
     });
   }
@@ -69,9 +70,17 @@ describe('resultCacheKey', () => {
   });
 
   const refused: ReadonlyArray<readonly [string, Partial<ResultKeyParts>, RegExp]> = [
-    ['an empty fingerprint', { modelFingerprint: '' }, /^model fingerprint must be 8–64 lowercase hex digits \(from modelFingerprint\(\)\); got ""$/],
+    [
+      'an empty fingerprint',
+      { modelFingerprint: '' },
+      /^model fingerprint must be 8–64 lowercase hex digits \(from modelFingerprint\(\)\); got ""$/,
+    ],
     ['a fingerprint with a colon', { modelFingerprint: 'abcdef12:3' }, /model fingerprint must be/],
-    ['an unknown-shaped task', { task: 'caption please' }, /^task must be a task token such as <OD> or CAPTION \(capitals, digits, _\); got "caption please"$/],
+    [
+      'an unknown-shaped task',
+      { task: 'caption please' },
+      /^task must be a task token such as <OD> or CAPTION \(capitals, digits, _\); got "caption please"$/,
+    ],
     ['an empty task', { task: '<>' }, /task must be a task token/],
     ['a raw image hash', { imageId: 'ab'.repeat(32) }, /^image id must look like sha256:<lowercase hex>; got "abab/],
     ['an image id with a path', { imageId: 'sha256:../../etc/passwd' }, /image id must look like/],
@@ -81,12 +90,15 @@ describe('resultCacheKey', () => {
   ];
   for (const [name, change, message] of refused) {
     test(`refuses ${name}`, () => {
-      assert.throws(() => resultCacheKey({ ...BASE, ...change }), (error: unknown) => {
-        assert.ok(error instanceof CacheKeyError);
-        assert.equal(error.code, 'CACHE_KEY');
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => resultCacheKey({ ...BASE, ...change }),
+        (error: unknown) => {
+          assert.ok(error instanceof CacheKeyError);
+          assert.equal(error.code, 'CACHE_KEY');
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 
@@ -131,6 +143,6 @@ describe('variablesDigest', () => {
     const variables: Record<string, unknown> = { text: 'first' };
     const digest = variablesDigest(variables);
     variables['text'] = 'changed after the first call';
-    assert.equal(variablesDigest(variables), digest, 'remembered for the object (Apollo does not mutate a request\'s variables)');
+    assert.equal(variablesDigest(variables), digest, "remembered for the object (Apollo does not mutate a request's variables)");
   });
 });

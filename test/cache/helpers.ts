@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
-import type { Logger } from '../../src/cache/logger.js';
+import type { Logger } from '../../src/shared/logger.js';
 import type { CacheBackend } from '../../src/cache/resultCache.js';
 import { deserializeEntry, serializeEntry } from '../../src/cache/serialization.js';
 
@@ -140,12 +140,18 @@ export const NO_REDIS_SERVER = 'needs the redis-server binary on PATH to run a R
  * as soon as it is spawned, so a caller's cleanup covers one that never becomes ready.
  */
 export async function startRedisServer(port: number, track?: (child: ChildProcess) => void): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   track?.(child);
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
-    return redisReachable(`redis://127.0.0.1:${port}`);
-  }, 5_000, `redis-server on port ${port}`);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
+      return redisReachable(`redis://127.0.0.1:${port}`);
+    },
+    5_000,
+    `redis-server on port ${port}`,
+  );
   return child;
 }
 

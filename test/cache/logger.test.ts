@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { createCacheStore } from '../../src/cache/createStore.js';
-import type { Logger } from '../../src/cache/logger.js';
+import type { Logger } from '../../src/shared/logger.js';
 
 test('a pino logger is a cache Logger', async () => {
   const logger: Logger = pino({ level: 'silent' });

@@ -18,7 +18,10 @@ describe('memory:// cache', () => {
     const key = resultCacheKey({ modelFingerprint: 'aaaaaaaaaaaaaaaa', task: '<OD>', options: { numBeams: 3 }, imageId: IMAGE });
     const result = { bboxes: [[1, 2, 3, 4]], labels: ['cat'] };
     await cache.set(key, result);
-    assert.deepEqual(await cache.get(key, (value): value is typeof result => typeof value === 'object' && value !== null && 'bboxes' in value), result);
+    assert.deepEqual(
+      await cache.get(key, (value): value is typeof result => typeof value === 'object' && value !== null && 'bboxes' in value),
+      result,
+    );
     assert.deepEqual(cache.stats(), { store: 'memory', degraded: false, hits: 1, misses: 0, errors: 0, invalid: 0 });
     await cache.close();
   });
@@ -39,7 +42,10 @@ describe('memory:// cache', () => {
     const ids = Array.from({ length: 8 }, (_, i) => `sha256:${String(i).repeat(64)}`);
     for (const id of ids) await cache.set(uploadKey(id), new Uint8Array(90_000));
     const kept = await cache.getMany(ids.map(uploadKey), isBytes);
-    assert.deepEqual(kept.map((value) => value !== undefined), [false, false, false, false, true, true, true, true]);
+    assert.deepEqual(
+      kept.map((value) => value !== undefined),
+      [false, false, false, false, true, true, true, true],
+    );
     await cache.close();
   });
 });

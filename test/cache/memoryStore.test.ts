@@ -137,7 +137,14 @@ describe('estimateBytes', () => {
   });
 
   test('nested objects add up, and cycles terminate', () => {
-    const nested = { boxes: [[1, 2, 3, 4], [5, 6, 7, 8]], labels: ['cat', 'dog'], map: new Map([['k', 'v']]) };
+    const nested = {
+      boxes: [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+      labels: ['cat', 'dog'],
+      map: new Map([['k', 'v']]),
+    };
     assert.ok(estimateBytes(nested) > estimateBytes({ boxes: [] }));
     const cyclic: { self?: unknown } = {};
     cyclic.self = cyclic;

@@ -130,7 +130,10 @@ describe('redis store', { skip: reachable ? false : NO_REDIS }, () => {
       ["keyv's default JSON", '{"value":{"text":"json"},"expires":null}'],
       ['a tagged payload that is not v8', `${PAYLOAD_TAG}bm90IHY4IGF0IGFsbA==`],
       ['a wrong envelope version', encodePayload({ value: { format: 'florence-cache@0', value: { text: 'old' } }, expires: undefined })],
-      ['a value the validator rejects', encodePayload({ value: { format: ENVELOPE_FORMAT, value: { caption: 'no text field' } }, expires: undefined })],
+      [
+        'a value the validator rejects',
+        encodePayload({ value: { format: ENVELOPE_FORMAT, value: { caption: 'no text field' } }, expires: undefined }),
+      ],
     ];
     for (const [name, payload] of cases) {
       test(name, async () => {
@@ -154,7 +157,12 @@ describe('a Redis that is not there', () => {
   test('a closed port degrades at startup without failing or hanging past the timeouts', async () => {
     const logger = new RecordingLogger();
     const started = Date.now();
-    const cache = await createCacheStore('redis://127.0.0.1:1', { logger, connectTimeoutMs: 300, operationTimeoutMs: 200, retryCooldownMs: 100 });
+    const cache = await createCacheStore('redis://127.0.0.1:1', {
+      logger,
+      connectTimeoutMs: 300,
+      operationTimeoutMs: 200,
+      retryCooldownMs: 100,
+    });
     const startup = Date.now() - started;
     assert.ok(startup < 1_500, `startup took ${startup} ms`);
     assert.equal(cache.stats().degraded, true);
@@ -166,7 +174,10 @@ describe('a Redis that is not there', () => {
     }
     assert.ok(Date.now() - before < 1_500);
     assert.equal(logger.at('warn').length, 1);
-    assert.match(logger.at('warn')[0]!.message, /^cache store redis:\/\/127\.0\.0\.1:1\/0 failed \(.*ECONNREFUSED.*\); serving from in-process memory/);
+    assert.match(
+      logger.at('warn')[0]!.message,
+      /^cache store redis:\/\/127\.0\.0\.1:1\/0 failed \(.*ECONNREFUSED.*\); serving from in-process memory/,
+    );
     const closing = Date.now();
     await cache.close();
     assert.ok(Date.now() - closing < 500, 'close does not wait for reconnects');
@@ -218,7 +229,14 @@ describe('Redis killed while requests flow', { skip: hasRedisServer ? false : NO
 
     assert.deepEqual(failures, []);
     assert.ok(requests > 50, `only ${requests} requests ran`);
-    assert.equal(logger.at('warn').length, 1, logger.at('warn').map((r) => r.message).join('\n'));
+    assert.equal(
+      logger.at('warn').length,
+      1,
+      logger
+        .at('warn')
+        .map((r) => r.message)
+        .join('\n'),
+    );
     assert.match(logger.at('info').at(-1)!.message, /answers again after \d+ ms; using it$/);
     assert.deepEqual(await cache.get('during-outage', isCaption), { text: 'computed while Redis was down' });
     await cache.set('after-recovery', { text: 'in Redis again' });

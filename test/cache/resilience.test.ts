@@ -58,7 +58,13 @@ describe('a failing primary', () => {
     assert.equal(await cache.get('before', isCaption), undefined, 'what only Redis held is a miss, not an error');
     const warnings = logger.at('warn');
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!.message, /^cache store redis:\/\/fake:6379\/0 failed \(connection refused \(simulated\)\); serving from in-process memory until it answers again, probing every 60000 ms$/);
+    assert.match(
+      warnings[0]!.message,
+      new RegExp(
+        /^cache store redis:\/\/fake:6379\/0 failed \(connection refused \(simulated\)\); /.source +
+          /serving from in-process memory until it answers again, probing every 60000 ms$/.source,
+      ),
+    );
     assert.equal(store.calls, 2, 'the set while healthy, then the failing set; nothing during the cooldown');
     assert.equal(cache.stats().degraded, true);
     await cache.close();
@@ -179,7 +185,12 @@ describe('entries that cannot be trusted are misses and are deleted', () => {
     const { store, cache } = harness();
     await cache.set('good', { text: 'ok' });
     store.entries.set('bad', { value: 'nope', expires: undefined });
-    assert.deepEqual(await cache.getMany(['bad', 'absent', 'good', 'good'], isCaption), [undefined, undefined, { text: 'ok' }, { text: 'ok' }]);
+    assert.deepEqual(await cache.getMany(['bad', 'absent', 'good', 'good'], isCaption), [
+      undefined,
+      undefined,
+      { text: 'ok' },
+      { text: 'ok' },
+    ]);
     assert.deepEqual([...store.entries.keys()], ['good']);
     await cache.close();
   });

@@ -102,9 +102,12 @@ describe('corrupt payloads are UNREADABLE, never thrown', () => {
 });
 
 test('an unserialisable value fails with CacheSerializationError naming the problem', () => {
-  assert.throws(() => encodePayload({ callback: () => 1 }), (error: unknown) => {
-    assert.ok(error instanceof CacheSerializationError);
-    assert.match(error.message, /^cache value is not serialisable \(.+\); store plain data, typed arrays or Buffers$/);
-    return true;
-  });
+  assert.throws(
+    () => encodePayload({ callback: () => 1 }),
+    (error: unknown) => {
+      assert.ok(error instanceof CacheSerializationError);
+      assert.match(error.message, /^cache value is not serialisable \(.+\); store plain data, typed arrays or Buffers$/);
+      return true;
+    },
+  );
 });

@@ -36,7 +36,9 @@ describe('--help on every command', () => {
       assert.ok(stdout.startsWith(`usage: florence-gateway ${argv.join(' ')} `), stdout);
       for (const [name, option] of Object.entries(spec.options)) {
         assert.ok(option.default !== '', `--${name} documents its default`);
-        const line = stdout.split('\n').find((text) => text.startsWith('  ') && text.includes(`--${name}${option.value ? ` ${option.value}` : ''} `));
+        const line = stdout
+          .split('\n')
+          .find((text) => text.startsWith('  ') && text.includes(`--${name}${option.value ? ` ${option.value}` : ''} `));
         assert.ok(line, `--${name} is listed:\n${stdout}`);
         assert.ok(line.endsWith(`(default: ${option.default})`), line);
       }
@@ -55,10 +57,15 @@ describe('--help on every command', () => {
       const { code, stdout } = await florenceGateway([flag]);
       assert.equal(code, 0);
       assert.match(stdout, /^usage: florence-gateway <command> \[options\]\n/);
-      for (const line of ['serve [options]', 'run TASK IMAGE [options]', 'model pull [REPO] [options]', 'model synth --size tiny|base --out DIR [options]']) {
+      for (const line of [
+        'serve [options]',
+        'run TASK IMAGE [options]',
+        'model pull [REPO] [options]',
+        'model synth --size tiny|base --out DIR [options]',
+      ]) {
         assert.ok(stdout.includes(`\n  ${line} `), `${line} is listed:\n${stdout}`);
       }
-      assert.ok(stdout.includes('`florence-gateway <command> --help` prints a command\'s options and their defaults.'));
+      assert.ok(stdout.includes("`florence-gateway <command> --help` prints a command's options and their defaults."));
       assert.match(stdout, /<OPEN_VOCABULARY_DETECTION>/);
     }
   });
@@ -82,7 +89,10 @@ describe('mistakes are one line with the usage, exit 2', () => {
     [['run', '--nope', '<OD>', 'x.png'], 'unknown option --nope; usage: florence-gateway run TASK IMAGE [options]'],
     [['run', '<OD>'], 'expected TASK IMAGE, got "<OD>"; usage: florence-gateway run TASK IMAGE [options]'],
     [['run', '<OD>', 'x.png', '--json=yes'], 'option --json takes no value; usage: florence-gateway run TASK IMAGE [options]'],
-    [['run', '<OD>', 'x.png', '--beams', 'three'], '--beams takes a whole number, got "three"; usage: florence-gateway run TASK IMAGE [options]'],
+    [
+      ['run', '<OD>', 'x.png', '--beams', 'three'],
+      '--beams takes a whole number, got "three"; usage: florence-gateway run TASK IMAGE [options]',
+    ],
     [['model', 'pull', '--nope'], 'unknown option --nope; usage: florence-gateway model pull [REPO] [options]'],
     [['model', 'pull', 'a/b', 'c/d'], 'expected [REPO], got "a/b" "c/d"; usage: florence-gateway model pull [REPO] [options]'],
     [['model', 'synth', '--nope'], 'unknown option --nope; usage: florence-gateway model synth --size tiny|base --out DIR [options]'],
@@ -90,7 +100,10 @@ describe('mistakes are one line with the usage, exit 2', () => {
     [['model'], 'florence-gateway model needs a command; usage: florence-gateway model pull|synth [options]'],
     [['model', 'push'], 'unknown command "model push"; usage: florence-gateway model pull|synth [options]'],
     [['--nope'], 'unknown option --nope; usage: florence-gateway <command> [options]'],
-    [['frobnicate'], 'unknown command "frobnicate"; usage: florence-gateway <command> [options] (`florence-gateway --help` lists the commands)'],
+    [
+      ['frobnicate'],
+      'unknown command "frobnicate"; usage: florence-gateway <command> [options] (`florence-gateway --help` lists the commands)',
+    ],
   ];
   for (const [argv, message] of cases) {
     test(argv.join(' '), async () => {
@@ -106,6 +119,9 @@ describe('mistakes are one line with the usage, exit 2', () => {
     const { code, stdout, stderr } = await florenceGateway([]);
     assert.equal(code, 2);
     assert.equal(stdout, '');
-    assert.match(stderr, /^a command is needed; usage: florence-gateway <command> \[options\]\n\nusage: florence-gateway <command> \[options\]\n/);
+    assert.match(
+      stderr,
+      /^a command is needed; usage: florence-gateway <command> \[options\]\n\nusage: florence-gateway <command> \[options\]\n/,
+    );
   });
 });

@@ -13,7 +13,6 @@ let work: string;
 let model: string;
 let imagePath: string;
 
-
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'florence-cli-'));
   model = await tinyModelDir();
@@ -25,7 +24,18 @@ after(() => rmSync(work, { recursive: true, force: true }));
 describe('florence-gateway run', () => {
   test('--json prints the result object; --draw writes the image with boxes over it', async () => {
     const drawn = join(work, 'drawn.png');
-    const { code, stdout } = await florenceGateway(['run', '<OD>', imagePath, '--model', model, '--json', '--draw', drawn, '--max-new-tokens', '40']);
+    const { code, stdout } = await florenceGateway([
+      'run',
+      '<OD>',
+      imagePath,
+      '--model',
+      model,
+      '--json',
+      '--draw',
+      drawn,
+      '--max-new-tokens',
+      '40',
+    ]);
     assert.equal(code, 0);
     const result = JSON.parse(stdout) as { task: string; text: string; tokens: number[]; result: { bboxes: number[][]; labels: string[] } };
     assert.equal(result.task, '<OD>');
@@ -38,7 +48,9 @@ describe('florence-gateway run', () => {
   });
 
   test('text output names the task, prompt, generation and result; MODEL_DIR works like --model', async () => {
-    const { code, stdout } = await florenceGateway(['run', '<OPEN_VOCABULARY_DETECTION>', imagePath, '--input', 'wheels'], { MODEL_DIR: model });
+    const { code, stdout } = await florenceGateway(['run', '<OPEN_VOCABULARY_DETECTION>', imagePath, '--input', 'wheels'], {
+      MODEL_DIR: model,
+    });
     assert.equal(code, 0);
     assert.match(stdout, /^task: {3}<OPEN_VOCABULARY_DETECTION>\nprompt: Locate wheels in the image\.\ntext: {3}<\/s><s>.*\nresult: \{/);
   });

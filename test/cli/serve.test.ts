@@ -44,16 +44,25 @@ test('first start pulls the default model with progress on stderr, then serves',
   });
   while ((await fetch(`${url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
   assert.match(stderr, /pulling onnx-community\/Florence-2-base-ft/);
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ model { id } }"}' });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"query":"{ model { id } }"}',
+  });
   assert.deepEqual(await response.json(), { data: { model: { id: 'Florence-2-base-ft' } } });
-  assert.ok(hub.requests.some((request) => request.url.includes('/resolve/')), 'files came from the hub');
+  assert.ok(
+    hub.requests.some((request) => request.url.includes('/resolve/')),
+    'files came from the hub',
+  );
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
 });
 
 test('offline with nothing cached: exit 1 with the paragraph on how to get a model', async () => {
   const run = promisify(execFile);
-  const failed = await run(process.execPath, [cli, 'serve'], { env: { PATH: process.env['PATH'], HF_HUB_OFFLINE: '1', XDG_CACHE_HOME: join(work, 'empty') } }).then(
+  const failed = await run(process.execPath, [cli, 'serve'], {
+    env: { PATH: process.env['PATH'], HF_HUB_OFFLINE: '1', XDG_CACHE_HOME: join(work, 'empty') },
+  }).then(
     () => undefined,
     (error: { code: number; stderr: string }) => error,
   );

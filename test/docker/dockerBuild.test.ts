@@ -120,7 +120,10 @@ function only(stage: Stage, keyword: string): Instruction {
 }
 
 function stageEnv(stage: Stage): Record<string, string> {
-  return Object.assign({}, ...stage.instructions.filter((i) => i.keyword === 'ENV').map((i) => keyValues(i.args))) as Record<string, string>;
+  return Object.assign({}, ...stage.instructions.filter((i) => i.keyword === 'ENV').map((i) => keyValues(i.args))) as Record<
+    string,
+    string
+  >;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,7 +140,15 @@ function dockerignoreFilter(text: string): (path: string) => boolean {
       const pattern = posix.normalize((negate ? line.slice(1) : line).trim()).replace(/^\/+|\/+$/g, '');
       const source = pattern
         .split(/(\*\*\/?|\*|\?)/)
-        .map((part) => (part === '**' || part === '**/' ? '(?:.*/)?' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+        .map((part) =>
+          part === '**' || part === '**/'
+            ? '(?:.*/)?'
+            : part === '*'
+              ? '[^/]*'
+              : part === '?'
+                ? '[^/]'
+                : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+        )
         .join('');
       // `**` alone (or at the end) matches everything below.
       return { negate, regex: new RegExp(`^${source.replace(/\(\?:\.\*\/\)\?$/, '.*')}$`) };
@@ -166,7 +177,13 @@ function isSlimLtsNode(image: string): boolean {
 function assertRuntimeStage(runtime: Stage, label: string): void {
   const user = only(runtime, 'USER').args.split(':')[0]!;
   assert.ok(!['root', '0', ''].includes(user), `${label}: USER must not be root; got ${user}`);
-  assert.deepEqual(only(runtime, 'VOLUME').args.replace(/[[\]"]/g, '').trim(), '/models', `${label}: VOLUME /models`);
+  assert.deepEqual(
+    only(runtime, 'VOLUME')
+      .args.replace(/[[\]"]/g, '')
+      .trim(),
+    '/models',
+    `${label}: VOLUME /models`,
+  );
   assert.equal(only(runtime, 'EXPOSE').args, '4000');
   const env = stageEnv(runtime);
   assert.deepEqual(
@@ -176,15 +193,27 @@ function assertRuntimeStage(runtime: Stage, label: string): void {
   );
   const health = options(only(runtime, 'HEALTHCHECK').args);
   assert.match(health.rest, /^CMD\s+\[/, `${label}: HEALTHCHECK CMD in exec form`);
-  assert.deepEqual(execForm(health.rest.replace(/^CMD\s+/, '')), ['node', '/app/healthcheck.mjs'], `${label}: HEALTHCHECK runs the script with Node`);
-  assert.ok(Number.parseInt(health.flags['timeout'] ?? '30', 10) >= 5, `${label}: the check's own 4 s fetch timeout fits in HEALTHCHECK --timeout`);
+  assert.deepEqual(
+    execForm(health.rest.replace(/^CMD\s+/, '')),
+    ['node', '/app/healthcheck.mjs'],
+    `${label}: HEALTHCHECK runs the script with Node`,
+  );
+  assert.ok(
+    Number.parseInt(health.flags['timeout'] ?? '30', 10) >= 5,
+    `${label}: the check's own 4 s fetch timeout fits in HEALTHCHECK --timeout`,
+  );
   assert.deepEqual(execForm(only(runtime, 'CMD').args), ['node', 'dist/src/cli/main.js', 'serve'], `${label}: CMD serve`);
   assert.equal(only(runtime, 'WORKDIR').args, '/app');
   // Everything of the app comes from the build stage's runtime layout, nothing from the context.
   const copies = runtime.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD');
   const appCopies = copies.filter((i) => options(i.args).flags['from'] === 'build');
-  assert.deepEqual(appCopies.map((i) => options(i.args).rest), ['/runtime/ /app/'], `${label}: the app is the runtime layout`);
-  for (const copy of copies) assert.ok(options(copy.args).flags['from'], `${label}: the runtime stage copies nothing from the context (${copy.args})`);
+  assert.deepEqual(
+    appCopies.map((i) => options(i.args).rest),
+    ['/runtime/ /app/'],
+    `${label}: the app is the runtime layout`,
+  );
+  for (const copy of copies)
+    assert.ok(options(copy.args).flags['from'], `${label}: the runtime stage copies nothing from the context (${copy.args})`);
   // The one RUN prepares the user and the model folder; it touches nothing of the app.
   for (const run of runtime.instructions.filter((i) => i.keyword === 'RUN')) {
     assert.doesNotMatch(run.args, /\/app|npm/, `${label}: runtime RUN leaves the app alone: ${run.args}`);
@@ -193,7 +222,9 @@ function assertRuntimeStage(runtime: Stage, label: string): void {
 
 /** The build stage without comments, and without the ORT_INSTALL default (the one intended difference). */
 function buildSteps(file: Dockerfile): string[] {
-  return file.stages[0]!.instructions.filter((i) => !(i.keyword === 'ARG' && i.args.startsWith('ORT_INSTALL='))).map((i) => `${i.keyword} ${i.args}`);
+  return file.stages[0]!.instructions.filter((i) => !(i.keyword === 'ARG' && i.args.startsWith('ORT_INSTALL='))).map(
+    (i) => `${i.keyword} ${i.args}`,
+  );
 }
 
 describe('Dockerfile (static)', () => {
@@ -226,10 +257,30 @@ describe('Dockerfile (static)', () => {
 
   test('.dockerignore keeps installs, build output, local models and VCS out, and the build inputs in', () => {
     const included = dockerignoreFilter(readFileSync(join(repoRoot, '.dockerignore'), 'utf8'));
-    for (const path of ['node_modules/x/index.js', 'dist/src/index.js', '.cache/models/a/config.json', '.git/HEAD', 'models/a.onnx', '.scratch-1/x', 'bench/results/latest.json', 'test/x.test.ts', 'server.log', 'a/b/server.log']) {
+    for (const path of [
+      'node_modules/x/index.js',
+      'dist/src/index.js',
+      '.cache/models/a/config.json',
+      '.git/HEAD',
+      'models/a.onnx',
+      '.scratch-1/x',
+      'bench/results/latest.json',
+      'test/x.test.ts',
+      'server.log',
+      'a/b/server.log',
+    ]) {
       assert.equal(included(path), false, `${path} stays out of the context`);
     }
-    for (const path of ['package.json', 'package-lock.json', 'tsconfig.json', 'schema.graphql', 'src/index.ts', 'src/graphiql/main.jsx', 'scripts/build-graphiql.mjs', 'scripts/docker/build.sh']) {
+    for (const path of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'schema.graphql',
+      'src/index.ts',
+      'src/graphiql/main.jsx',
+      'scripts/build-graphiql.mjs',
+      'scripts/docker/build.sh',
+    ]) {
       assert.equal(included(path), true, `${path} is in the context`);
     }
   });
@@ -243,11 +294,15 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The environment of a fresh container: no npm_* of an outer `npm test`, no NODE_ENV, no test-runner state. */
 function containerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const kept = /^(HOME|USER|TMPDIR|LANG|LC_ALL|SSL_CERT_FILE|NODE_EXTRA_CA_CERTS|(https?|no|all)_proxy|npm_config_(cache|registry|userconfig))$/i;
+  const kept =
+    /^(HOME|USER|TMPDIR|LANG|LC_ALL|SSL_CERT_FILE|NODE_EXTRA_CA_CERTS|(https?|no|all)_proxy|npm_config_(cache|registry|userconfig))$/i;
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (kept.test(key)) env[key] = value;
   // PATH without an outer npm's node_modules/.bin folders: the build must find its own tools.
-  env['PATH'] = (process.env['PATH'] ?? '').split(':').filter((dir) => !dir.includes('node_modules/.bin')).join(':');
+  env['PATH'] = (process.env['PATH'] ?? '')
+    .split(':')
+    .filter((dir) => !dir.includes('node_modules/.bin'))
+    .join(':');
   return { ...env, ...extra };
 }
 
@@ -272,166 +327,216 @@ function gitFiles(): string[] | undefined {
 
 const files = gitFiles();
 
-describe('Dockerfile (replayed outside Docker)', { skip: files ? false : 'not a git checkout: cannot tell which files a clone holds' }, () => {
-  const app = join(scratch, 'build-app');
-  const runtimeLayout = join(scratch, 'runtime');
-  const runtimeApp = join(scratch, 'runtime-app');
-  const context = (files ?? []).filter(dockerignoreFilter(readFileSync(join(repoRoot, '.dockerignore'), 'utf8')));
+describe(
+  'Dockerfile (replayed outside Docker)',
+  { skip: files ? false : 'not a git checkout: cannot tell which files a clone holds' },
+  () => {
+    const app = join(scratch, 'build-app');
+    const runtimeLayout = join(scratch, 'runtime');
+    const runtimeApp = join(scratch, 'runtime-app');
+    const context = (files ?? []).filter(dockerignoreFilter(readFileSync(join(repoRoot, '.dockerignore'), 'utf8')));
 
-  test('the build stage: install, build, prune and lay out the runtime with the Dockerfile\'s scripts', { timeout: 10 * 60_000 }, async () => {
-    const [build] = dockerfile.stages as [Stage, Stage];
-    // Container paths of the build stage → temp folders.
-    const paths: Record<string, string> = { '/app': app, '/runtime': runtimeLayout };
-    const toHost = (path: string) => {
-      const root = Object.keys(paths).find((p) => path === p || path.startsWith(`${p}/`));
-      assert.ok(root, `no stand-in for the container path ${path}`);
-      return paths[root]! + path.slice(root.length);
-    };
-    let cwd: string | undefined;
-    const vars: Record<string, string> = {};
-    const log: string[] = [];
-    for (const { keyword, args } of build.instructions) {
-      if (keyword === 'WORKDIR') {
-        cwd = toHost(args);
-        mkdirSync(cwd, { recursive: true });
-      } else if (keyword === 'ARG' || keyword === 'ENV') {
-        Object.assign(vars, keyValues(args));
-      } else if (keyword === 'COPY') {
-        assert.ok(cwd, 'WORKDIR before COPY');
-        const { flags, rest } = options(args);
-        assert.deepEqual(flags, {}, `COPY from the context only: ${args}`);
-        const parts = rest.split(/\s+/);
-        const dest = parts.pop()!;
-        assert.ok(dest.endsWith('/') || parts.length === 1, `COPY of several sources needs a folder: ${args}`);
-        const target = dest.startsWith('/') ? toHost(dest) : join(cwd, dest);
-        for (const source of parts) {
-          const src = posix.normalize(source).replace(/\/$/, '');
-          const picked = src === '.' ? context : context.filter((path) => path === src || path.startsWith(`${src}/`));
-          assert.ok(picked.length > 0, `COPY ${source}: not in the build context (check .dockerignore)`);
-          for (const path of picked) {
-            // A folder's contents land in the destination; a file lands in it (or is it).
-            const relative = src === '.' ? path : path === src ? basename(path) : path.slice(src.length + 1);
-            const out = dest.endsWith('/') || src === '.' || path !== src ? join(target, relative) : target;
-            mkdirSync(dirname(out), { recursive: true });
-            cpSync(join(repoRoot, path), out);
+    test(
+      "the build stage: install, build, prune and lay out the runtime with the Dockerfile's scripts",
+      { timeout: 10 * 60_000 },
+      async () => {
+        const [build] = dockerfile.stages as [Stage, Stage];
+        // Container paths of the build stage → temp folders.
+        const paths: Record<string, string> = { '/app': app, '/runtime': runtimeLayout };
+        const toHost = (path: string) => {
+          const root = Object.keys(paths).find((p) => path === p || path.startsWith(`${p}/`));
+          assert.ok(root, `no stand-in for the container path ${path}`);
+          return paths[root]! + path.slice(root.length);
+        };
+        let cwd: string | undefined;
+        const vars: Record<string, string> = {};
+        const log: string[] = [];
+        for (const { keyword, args } of build.instructions) {
+          if (keyword === 'WORKDIR') {
+            cwd = toHost(args);
+            mkdirSync(cwd, { recursive: true });
+          } else if (keyword === 'ARG' || keyword === 'ENV') {
+            Object.assign(vars, keyValues(args));
+          } else if (keyword === 'COPY') {
+            assert.ok(cwd, 'WORKDIR before COPY');
+            const { flags, rest } = options(args);
+            assert.deepEqual(flags, {}, `COPY from the context only: ${args}`);
+            const parts = rest.split(/\s+/);
+            const dest = parts.pop()!;
+            assert.ok(dest.endsWith('/') || parts.length === 1, `COPY of several sources needs a folder: ${args}`);
+            const target = dest.startsWith('/') ? toHost(dest) : join(cwd, dest);
+            for (const source of parts) {
+              const src = posix.normalize(source).replace(/\/$/, '');
+              const picked = src === '.' ? context : context.filter((path) => path === src || path.startsWith(`${src}/`));
+              assert.ok(picked.length > 0, `COPY ${source}: not in the build context (check .dockerignore)`);
+              for (const path of picked) {
+                // A folder's contents land in the destination; a file lands in it (or is it).
+                const relative = src === '.' ? path : path === src ? basename(path) : path.slice(src.length + 1);
+                const out = dest.endsWith('/') || src === '.' || path !== src ? join(target, relative) : target;
+                mkdirSync(dirname(out), { recursive: true });
+                cpSync(join(repoRoot, path), out);
+              }
+            }
+          } else if (keyword === 'RUN') {
+            assert.ok(cwd, 'WORKDIR before RUN');
+            const { rest } = options(args); // --mount=type=cache is a speed-up only
+            const command = rest.replace(/(^|\s)(\/[\w./-]+)/g, (match, space: string, path: string) =>
+              Object.keys(paths).some((p) => path === p || path.startsWith(`${p}/`)) ? space + toHost(path) : match,
+            );
+            const started = performance.now();
+            const result = await run(['sh', '-c', command], cwd, containerEnv(vars));
+            log.push(`RUN ${rest}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+            assert.equal(result.code, 0, `RUN ${rest} failed:\n${result.output.slice(-4000)}`);
+          } else {
+            assert.fail(`the replay does not know ${keyword} (build stage); teach it or keep the stage simple`);
           }
         }
-      } else if (keyword === 'RUN') {
-        assert.ok(cwd, 'WORKDIR before RUN');
-        const { rest } = options(args); // --mount=type=cache is a speed-up only
-        const command = rest.replace(/(^|\s)(\/[\w./-]+)/g, (match, space: string, path: string) => (Object.keys(paths).some((p) => path === p || path.startsWith(`${p}/`)) ? space + toHost(path) : match));
-        const started = performance.now();
-        const result = await run(['sh', '-c', command], cwd, containerEnv(vars));
-        log.push(`RUN ${rest}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-        assert.equal(result.code, 0, `RUN ${rest} failed:\n${result.output.slice(-4000)}`);
-      } else {
-        assert.fail(`the replay does not know ${keyword} (build stage); teach it or keep the stage simple`);
+        console.log(log.join('\n'));
+        assert.ok(existsSync(join(app, 'dist', 'graphiql', 'index.html')), 'GraphiQL was bundled at build time');
+      },
+    );
+
+    test('the runtime stage holds the server, production packages only, and the native binaries', async (t) => {
+      if (!existsSync(runtimeLayout)) return t.skip('the build stage did not finish');
+      const runtime = dockerfile.stages[1]!;
+      // COPY --from=build /runtime/ /app/: the layout, as is (a rename is the cheapest copy).
+      assert.deepEqual(
+        runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args),
+        ['--from=build /runtime/ /app/'],
+      );
+      renameSync(runtimeLayout, runtimeApp);
+
+      assert.deepEqual(readdirSync(runtimeApp).sort(), ['dist', 'healthcheck.mjs', 'node_modules', 'package.json', 'schema.graphql']);
+      assert.deepEqual(readdirSync(join(runtimeApp, 'dist')).sort(), ['graphiql', 'src']);
+      const modules = join(runtimeApp, 'node_modules');
+      // No dev-only package of the lockfile (typescript, graphiql, react, esbuild, @huggingface/transformers, …).
+      const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, { dev?: boolean; optional?: boolean }>;
+      };
+      const devOnly = Object.entries(lock.packages)
+        .filter(([path, entry]) => path.startsWith('node_modules/') && entry.dev)
+        .map(([path]) => path);
+      assert.ok(
+        devOnly.includes('node_modules/typescript') && devOnly.includes('node_modules/@huggingface/transformers'),
+        'the lockfile marks dev packages',
+      );
+      const leftovers = devOnly.filter((path) => existsSync(join(runtimeApp, path)));
+      assert.deepEqual(leftovers, [], 'dev-only packages in the runtime image');
+      for (const name of [
+        'typescript',
+        'graphiql',
+        'react',
+        'esbuild',
+        'monaco-editor',
+        'playwright-core',
+        '@huggingface/transformers',
+        'onnxruntime-web',
+      ]) {
+        assert.ok(!existsSync(join(modules, name)), `${name} is not in the runtime image`);
       }
-    }
-    console.log(log.join('\n'));
-    assert.ok(existsSync(join(app, 'dist', 'graphiql', 'index.html')), 'GraphiQL was bundled at build time');
-  });
+      // Every production dependency is.
+      const pkg = JSON.parse(readFileSync(join(runtimeApp, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      for (const name of Object.keys(pkg.dependencies))
+        assert.ok(existsSync(join(modules, name, 'package.json')), `${name} is in the runtime image`);
+      // Native binaries: onnxruntime-node's for this platform only; sharp's prebuilt package.
+      const ortBin = join(modules, 'onnxruntime-node', 'bin', 'napi-v6');
+      assert.deepEqual(readdirSync(ortBin), [process.platform]);
+      assert.deepEqual(readdirSync(join(ortBin, process.platform)), [process.arch]);
+      assert.ok(statSync(join(ortBin, process.platform, process.arch, 'onnxruntime_binding.node')).size > 0);
+      assert.ok(
+        readdirSync(join(modules, '@img')).some((name) => name.startsWith(`sharp-${process.platform}`)),
+        "sharp's prebuilt binary package",
+      );
 
-  test('the runtime stage holds the server, production packages only, and the native binaries', async (t) => {
-    if (!existsSync(runtimeLayout)) return t.skip('the build stage did not finish');
-    const runtime = dockerfile.stages[1]!;
-    // COPY --from=build /runtime/ /app/: the layout, as is (a rename is the cheapest copy).
-    assert.deepEqual(runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args), ['--from=build /runtime/ /app/']);
-    renameSync(runtimeLayout, runtimeApp);
-
-    assert.deepEqual(readdirSync(runtimeApp).sort(), ['dist', 'healthcheck.mjs', 'node_modules', 'package.json', 'schema.graphql']);
-    assert.deepEqual(readdirSync(join(runtimeApp, 'dist')).sort(), ['graphiql', 'src']);
-    const modules = join(runtimeApp, 'node_modules');
-    // No dev-only package of the lockfile (typescript, graphiql, react, esbuild, @huggingface/transformers, …).
-    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; optional?: boolean }> };
-    const devOnly = Object.entries(lock.packages).filter(([path, entry]) => path.startsWith('node_modules/') && entry.dev).map(([path]) => path);
-    assert.ok(devOnly.includes('node_modules/typescript') && devOnly.includes('node_modules/@huggingface/transformers'), 'the lockfile marks dev packages');
-    const leftovers = devOnly.filter((path) => existsSync(join(runtimeApp, path)));
-    assert.deepEqual(leftovers, [], 'dev-only packages in the runtime image');
-    for (const name of ['typescript', 'graphiql', 'react', 'esbuild', 'monaco-editor', 'playwright-core', '@huggingface/transformers', 'onnxruntime-web']) {
-      assert.ok(!existsSync(join(modules, name)), `${name} is not in the runtime image`);
-    }
-    // Every production dependency is.
-    const pkg = JSON.parse(readFileSync(join(runtimeApp, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    for (const name of Object.keys(pkg.dependencies)) assert.ok(existsSync(join(modules, name, 'package.json')), `${name} is in the runtime image`);
-    // Native binaries: onnxruntime-node's for this platform only; sharp's prebuilt package.
-    const ortBin = join(modules, 'onnxruntime-node', 'bin', 'napi-v6');
-    assert.deepEqual(readdirSync(ortBin), [process.platform]);
-    assert.deepEqual(readdirSync(join(ortBin, process.platform)), [process.arch]);
-    assert.ok(statSync(join(ortBin, process.platform, process.arch, 'onnxruntime_binding.node')).size > 0);
-    assert.ok(readdirSync(join(modules, '@img')).some((name) => name.startsWith(`sharp-${process.platform}`)), 'sharp\'s prebuilt binary package');
-
-    // Every package the server's code imports, statically or lazily (e.g. @keyv/redis only with a Redis
-    // CACHE_URL), loads from the runtime folder.
-    const specifiers = new Set<string>();
-    const scan = (dir: string): void => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) scan(path);
-        else if (entry.name.endsWith('.js')) {
-          for (const match of readFileSync(path, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*)['"]([^'".\/][^'"]*)['"]/gm)) {
-            if (!match[1]!.startsWith('node:')) specifiers.add(match[1]!);
+      // Every package the server's code imports, statically or lazily (e.g. @keyv/redis only with a Redis
+      // CACHE_URL), loads from the runtime folder.
+      const specifiers = new Set<string>();
+      const scan = (dir: string): void => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (entry.isDirectory()) scan(path);
+          else if (entry.name.endsWith('.js')) {
+            for (const match of readFileSync(path, 'utf8').matchAll(
+              /(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*)['"]([^'".\/][^'"]*)['"]/gm,
+            )) {
+              if (!match[1]!.startsWith('node:')) specifiers.add(match[1]!);
+            }
           }
         }
+      };
+      scan(join(runtimeApp, 'dist', 'src'));
+      assert.ok(specifiers.has('onnxruntime-node') && specifiers.has('sharp'), `found the imports: ${[...specifiers].join(', ')}`);
+      const load = await run(
+        [process.execPath, '--input-type=module', '-e', `for (const s of ${JSON.stringify([...specifiers])}) await import(s);`],
+        runtimeApp,
+        containerEnv({ NODE_ENV: 'production' }),
+      );
+      assert.equal(load.code, 0, `a package the server imports does not load from the runtime folder:\n${load.output.slice(-3000)}`);
+
+      // README's try-it-without-a-model path: `model synth` into the (empty) model volume.
+      const volume = join(scratch, 'models-volume');
+      mkdirSync(volume);
+      const synth = await run(
+        [process.execPath, 'dist/src/cli/main.js', 'model', 'synth', '--size', 'tiny', '--bias', '--out', volume],
+        runtimeApp,
+        containerEnv(stageEnv(runtime)),
+      );
+      assert.equal(synth.code, 0, synth.output.slice(-3000));
+      assert.ok(existsSync(join(volume, 'config.json')) && existsSync(join(volume, 'onnx', 'decoder_model_merged.onnx')));
+    });
+
+    test('CMD serves, the HEALTHCHECK passes once ready, GraphQL answers, SIGTERM exits 0', { timeout: 3 * 60_000 }, async (t) => {
+      if (!existsSync(join(runtimeApp, 'dist'))) return t.skip('the runtime layout was not assembled');
+      const runtime = dockerfile.stages[1]!;
+      const port = await freePort();
+      const env = containerEnv({ ...stageEnv(runtime), MODEL_DIR: await tinyModelDir(), PORT: String(port), LOG_LEVEL: 'warn' });
+      const node = (argv: string[]) =>
+        argv.map((part, i) => (i === 0 && part === 'node' ? process.execPath : part.replace(/^\/app(?=\/|$)/, runtimeApp)));
+      const health = node(execForm(options(only(runtime, 'HEALTHCHECK').args).rest.replace(/^CMD\s+/, '')));
+
+      // Nothing listens yet: the check says "unhealthy" (exit 1) rather than crashing.
+      assert.equal((await run(health, runtimeApp, env)).code, 1);
+
+      const cmd = node(execForm(only(runtime, 'CMD').args));
+      const server = spawn(cmd[0]!, cmd.slice(1), { cwd: runtimeApp, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+      t.after(() => {
+        if (server.exitCode === null) server.kill('SIGKILL');
+      });
+
+      const deadline = Date.now() + 90_000;
+      let healthy = false;
+      while (!healthy && Date.now() < deadline && server.exitCode === null) {
+        healthy = (await run(health, runtimeApp, env)).code === 0;
+        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 250));
       }
-    };
-    scan(join(runtimeApp, 'dist', 'src'));
-    assert.ok(specifiers.has('onnxruntime-node') && specifiers.has('sharp'), `found the imports: ${[...specifiers].join(', ')}`);
-    const load = await run([process.execPath, '--input-type=module', '-e', `for (const s of ${JSON.stringify([...specifiers])}) await import(s);`], runtimeApp, containerEnv({ NODE_ENV: 'production' }));
-    assert.equal(load.code, 0, `a package the server imports does not load from the runtime folder:\n${load.output.slice(-3000)}`);
+      assert.ok(healthy, `the health check never passed:\n${output.slice(-4000)}`);
 
-    // README's try-it-without-a-model path: `model synth` into the (empty) model volume.
-    const volume = join(scratch, 'models-volume');
-    mkdirSync(volume);
-    const synth = await run([process.execPath, 'dist/src/cli/main.js', 'model', 'synth', '--size', 'tiny', '--bias', '--out', volume], runtimeApp, containerEnv(stageEnv(runtime)));
-    assert.equal(synth.code, 0, synth.output.slice(-3000));
-    assert.ok(existsSync(join(volume, 'config.json')) && existsSync(join(volume, 'onnx', 'decoder_model_merged.onnx')));
-  });
+      // One query: the model is loaded, and sharp's native binary works (the image is decoded for its size).
+      const png = (await patternPng(40, 30)).toString('base64');
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: 'query($b: String!) { model { id device } image(base64: $b) { width height format } }',
+          variables: { b: png },
+        }),
+      });
+      const body = (await response.json()) as {
+        data?: { model: { id: string; device: string }; image: { width: number; height: number; format: string } };
+        errors?: unknown;
+      };
+      assert.equal(response.status, 200, JSON.stringify(body));
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+      assert.equal(body.data?.model.id, basename(env['MODEL_DIR']!));
+      assert.equal(body.data?.model.device, 'cpu');
+      assert.deepEqual(body.data?.image, { width: 40, height: 30, format: 'png' });
 
-  test('CMD serves, the HEALTHCHECK passes once ready, GraphQL answers, SIGTERM exits 0', { timeout: 3 * 60_000 }, async (t) => {
-    if (!existsSync(join(runtimeApp, 'dist'))) return t.skip('the runtime layout was not assembled');
-    const runtime = dockerfile.stages[1]!;
-    const port = await freePort();
-    const env = containerEnv({ ...stageEnv(runtime), MODEL_DIR: await tinyModelDir(), PORT: String(port), LOG_LEVEL: 'warn' });
-    const node = (argv: string[]) => argv.map((part, i) => (i === 0 && part === 'node' ? process.execPath : part.replace(/^\/app(?=\/|$)/, runtimeApp)));
-    const health = node(execForm(options(only(runtime, 'HEALTHCHECK').args).rest.replace(/^CMD\s+/, '')));
-
-    // Nothing listens yet: the check says "unhealthy" (exit 1) rather than crashing.
-    assert.equal((await run(health, runtimeApp, env)).code, 1);
-
-    const cmd = node(execForm(only(runtime, 'CMD').args));
-    const server = spawn(cmd[0]!, cmd.slice(1), { cwd: runtimeApp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
-    t.after(() => {
-      if (server.exitCode === null) server.kill('SIGKILL');
+      server.kill('SIGTERM');
+      assert.equal(await exited, 0, `SIGTERM: exit code 0\n${output.slice(-4000)}`);
     });
-
-    const deadline = Date.now() + 90_000;
-    let healthy = false;
-    while (!healthy && Date.now() < deadline && server.exitCode === null) {
-      healthy = (await run(health, runtimeApp, env)).code === 0;
-      if (!healthy) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    assert.ok(healthy, `the health check never passed:\n${output.slice(-4000)}`);
-
-    // One query: the model is loaded, and sharp's native binary works (the image is decoded for its size).
-    const png = (await patternPng(40, 30)).toString('base64');
-    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'query($b: String!) { model { id device } image(base64: $b) { width height format } }', variables: { b: png } }),
-    });
-    const body = (await response.json()) as { data?: { model: { id: string; device: string }; image: { width: number; height: number; format: string } }; errors?: unknown };
-    assert.equal(response.status, 200, JSON.stringify(body));
-    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-    assert.equal(body.data?.model.id, basename(env['MODEL_DIR']!));
-    assert.equal(body.data?.model.device, 'cpu');
-    assert.deepEqual(body.data?.image, { width: 40, height: 30, format: 'png' });
-
-    server.kill('SIGTERM');
-    assert.equal(await exited, 0, `SIGTERM: exit code 0\n${output.slice(-4000)}`);
-  });
-});
+  },
+);

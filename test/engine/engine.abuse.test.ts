@@ -69,10 +69,14 @@ describe('failures stay with their jobs', () => {
 
   function job(image: ImageHandle, task: string): TaskJob {
     const plan = florence.plan(task, undefined, { maxNewTokens: 6 });
-    return { key: resultCacheKey({ modelFingerprint: FINGERPRINT, task, input: plan.prompt, options: { ...plan.options }, imageId: image.id }), image, plan };
+    return {
+      key: resultCacheKey({ modelFingerprint: FINGERPRINT, task, input: plan.prompt, options: { ...plan.options }, imageId: image.id }),
+      image,
+      plan,
+    };
   }
 
-  test('a vision-encoder pass that fails on one image of several: only that image\'s jobs fail', async () => {
+  test("a vision-encoder pass that fails on one image of several: only that image's jobs fail", async () => {
     const poisoned = images[1]!.id;
     const local = localPreparer(florence);
     // The poisoned image arrives with pixels of the wrong size, so any pass holding it fails in onnxruntime.
@@ -86,7 +90,13 @@ describe('failures stay with their jobs', () => {
       plan: (task, input, options) => florence.plan(task, input, options),
       connect: (events, options) => new Scheduler(florence, poisoning, options, events),
     };
-    const engine = new Engine(backend, { modelFingerprint: FINGERPRINT, policy: 'batch', batchWindowMs: 50, maxVisionBatch: 4, prefetchImages: 4 });
+    const engine = new Engine(backend, {
+      modelFingerprint: FINGERPRINT,
+      policy: 'batch',
+      batchWindowMs: 50,
+      maxVisionBatch: 4,
+      prefetchImages: 4,
+    });
     const outcomes = await Promise.all(images.map((image) => engine.run([job(image, '<CAPTION>'), job(image, '<OD>')])));
     assert.deepEqual(
       outcomes.map((pair) => pair.map((outcome) => (outcome instanceof Error ? (outcome as { code?: string }).code : 'ok'))),

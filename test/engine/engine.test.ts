@@ -35,7 +35,14 @@ async function handle(bytes: Promise<Buffer>): Promise<ImageHandle> {
   return { id: imageIdOf(data), width: info.width, height: info.height, bytes: data };
 }
 
-function job(model: Florence2, image: ImageHandle, task: string, input?: string, options: GenerationOptions = {}, signal?: AbortSignal): TaskJob {
+function job(
+  model: Florence2,
+  image: ImageHandle,
+  task: string,
+  input?: string,
+  options: GenerationOptions = {},
+  signal?: AbortSignal,
+): TaskJob {
   const plan = model.plan(task, input, options);
   const key = resultCacheKey({ modelFingerprint: 'f00dfeed', task, input: plan.prompt, options: { ...plan.options }, imageId: image.id });
   return { key, image, plan, ...(signal ? { signal } : {}) };
@@ -60,7 +67,9 @@ describe('batching (policy batch)', () => {
       [images[1]!, '<REGION_TO_CATEGORY>', '<loc_10><loc_20><loc_500><loc_600>', { numBeams: 3 }],
     ];
     // Five callers, as five requests would call.
-    const outcomes = await Promise.all(requests.map(([image, task, input, options]) => scheduler.run([job(florence, image, task, input, options)])));
+    const outcomes = await Promise.all(
+      requests.map(([image, task, input, options]) => scheduler.run([job(florence, image, task, input, options)])),
+    );
     assert.equal(scheduler.stats().batches, 1);
     for (const [i, [image, task, input, options]] of requests.entries()) {
       const [outcome] = outcomes[i]!;
@@ -106,7 +115,10 @@ describe('batching (policy batch)', () => {
 describe('coalescing', () => {
   test('identical jobs in flight from different callers run once and share the result', async () => {
     const scheduler = engine(florence, { batchWindowMs: 50 });
-    const [first, second] = await Promise.all([scheduler.run([job(florence, images[0]!, '<OD>')]), scheduler.run([job(florence, images[0]!, '<OD>')])]);
+    const [first, second] = await Promise.all([
+      scheduler.run([job(florence, images[0]!, '<OD>')]),
+      scheduler.run([job(florence, images[0]!, '<OD>')]),
+    ]);
     assert.equal(scheduler.stats().jobs, 1);
     assert.equal(scheduler.stats().coalesced, 1);
     assert.deepEqual((first[0] as RunResult).tokens, (second[0] as RunResult).tokens);
@@ -141,7 +153,8 @@ describe('cancellation and limits', () => {
     assert.ok(cancelled instanceof Error && cancelled.message === 'deadline');
     assert.equal((finished as RunResult).tokens.length, 40);
     // Wait for the batch to wind down, then check it stopped far short of 1024 steps.
-    while (scheduler.stats().queued > 0 || plain.graphs.usage().decoder_model_merged.runs === before) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (scheduler.stats().queued > 0 || plain.graphs.usage().decoder_model_merged.runs === before)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(plain.graphs.usage().decoder_model_merged.runs - before < 1000, 'the decode loop stopped early');
   });
@@ -171,7 +184,10 @@ describe('cancellation and limits', () => {
   test('a bad image fails its own jobs only', async () => {
     const scheduler = engine(florence, { batchWindowMs: 50 });
     const broken: ImageHandle = { id: `sha256:${'ab'.repeat(32)}`, width: 10, height: 10, bytes: Buffer.from('not an image') };
-    const [bad, good] = await Promise.all([scheduler.run([job(florence, broken, '<CAPTION>')]), scheduler.run([job(florence, images[0]!, '<CAPTION>')])]);
+    const [bad, good] = await Promise.all([
+      scheduler.run([job(florence, broken, '<CAPTION>')]),
+      scheduler.run([job(florence, images[0]!, '<CAPTION>')]),
+    ]);
     assert.equal((bad[0] as { code?: string }).code, 'BAD_IMAGE');
     assert.ok(!(good[0] instanceof Error));
   });
@@ -189,16 +205,26 @@ describe('continuous decode loop', () => {
     await warm(scheduler, plain, images[0]!);
     await warm(scheduler, plain, images[1]!);
     const order: string[] = [];
-    const long = scheduler.run([job(plain, images[0]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 300 })]).then((outcome) => (order.push('long'), outcome));
+    const long = scheduler
+      .run([job(plain, images[0]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 300 })])
+      .then((outcome) => (order.push('long'), outcome));
     // Join once the long job is well into its decode loop.
     const decoderRuns = plain.graphs.usage().decoder_model_merged.runs;
     while (plain.graphs.usage().decoder_model_merged.runs < decoderRuns + 20) await new Promise((resolve) => setTimeout(resolve, 5));
-    const short = scheduler.run([job(plain, images[1]!, '<OD>', undefined, { maxNewTokens: 12 })]).then((outcome) => (order.push('short'), outcome));
+    const short = scheduler
+      .run([job(plain, images[1]!, '<OD>', undefined, { maxNewTokens: 12 })])
+      .then((outcome) => (order.push('short'), outcome));
     const [[longOutcome], [shortOutcome]] = await Promise.all([long, short]);
     assert.deepEqual(order, ['short', 'long'], 'the short job did not wait for the long one');
     assert.equal(scheduler.stats().batches, 4, 'two warm-ups, then one decode batch per start step');
-    assert.deepEqual((longOutcome as RunResult).tokens, (await plain.run(images[0]!.bytes, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 300 })).tokens);
-    assert.deepEqual((shortOutcome as RunResult).tokens, (await plain.run(images[1]!.bytes, '<OD>', undefined, { maxNewTokens: 12 })).tokens);
+    assert.deepEqual(
+      (longOutcome as RunResult).tokens,
+      (await plain.run(images[0]!.bytes, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 300 })).tokens,
+    );
+    assert.deepEqual(
+      (shortOutcome as RunResult).tokens,
+      (await plain.run(images[1]!.bytes, '<OD>', undefined, { maxNewTokens: 12 })).tokens,
+    );
   });
 
   test('beam searches joining and leaving mid-loop each equal running alone', async () => {
@@ -215,7 +241,8 @@ describe('continuous decode loop', () => {
     for (const [image, task, input, options] of cases) {
       const decoderRuns = florence.graphs.usage().decoder_model_merged.runs;
       pending.push(scheduler.run([job(florence, image, task, input, options)]));
-      while (florence.graphs.usage().decoder_model_merged.runs < decoderRuns + 3 && pending.length < cases.length) await new Promise((resolve) => setTimeout(resolve, 2));
+      while (florence.graphs.usage().decoder_model_merged.runs < decoderRuns + 3 && pending.length < cases.length)
+        await new Promise((resolve) => setTimeout(resolve, 2));
     }
     const outcomes = await Promise.all(pending);
     for (const [i, [image, task, input, options]] of cases.entries()) {
@@ -239,7 +266,9 @@ describe('continuous decode loop', () => {
       requester: 'big query',
     }));
     const big = scheduler.run(regions);
-    const caption = scheduler.run([{ ...job(florence, images[1]!, '<CAPTION>', undefined, { maxNewTokens: 8 }), requester: 'other client' }]);
+    const caption = scheduler.run([
+      { ...job(florence, images[1]!, '<CAPTION>', undefined, { maxNewTokens: 8 }), requester: 'other client' },
+    ]);
     await Promise.all([big, caption]);
     // FIFO would encode all 12 region prompts (6 units) first; round-robin encodes the caption second.
     assert.deepEqual(starts, [1, 12]);
@@ -264,7 +293,9 @@ describe('continuous decode loop', () => {
     const starts: number[] = [];
     const scheduler = engine(florence, { observer: { batch: (jobs) => starts.push(jobs), stage: () => undefined, task: () => undefined } });
     const fresh = await handle(patternPng(120, 80, 77));
-    const regions = Array.from({ length: 8 }, (_, i) => job(florence, fresh, '<REGION_TO_SEGMENTATION>', `<loc_${20 * i}><loc_30><loc_${600 + i}><loc_700>`, { maxNewTokens: 10 }));
+    const regions = Array.from({ length: 8 }, (_, i) =>
+      job(florence, fresh, '<REGION_TO_SEGMENTATION>', `<loc_${20 * i}><loc_30><loc_${600 + i}><loc_700>`, { maxNewTokens: 10 }),
+    );
     const outcomes = await scheduler.run(regions);
     assert.ok(outcomes.every((outcome) => !(outcome instanceof Error)));
     assert.deepEqual(starts, [8]);
@@ -272,10 +303,15 @@ describe('continuous decode loop', () => {
 
   test('a large submission starts decoding a batch at a time instead of after its last prompt is encoded', async () => {
     const starts: number[] = [];
-    const scheduler = engine(florence, { maxBatchJobs: 4, observer: { batch: (jobs) => starts.push(jobs), stage: () => undefined, task: () => undefined } });
+    const scheduler = engine(florence, {
+      maxBatchJobs: 4,
+      observer: { batch: (jobs) => starts.push(jobs), stage: () => undefined, task: () => undefined },
+    });
     await warm(scheduler, florence, images[2]!);
     starts.length = 0;
-    const regions = Array.from({ length: 10 }, (_, i) => job(florence, images[2]!, '<REGION_TO_CATEGORY>', `<loc_${i}><loc_40><loc_${700 + i}><loc_800>`, { maxNewTokens: 5 }));
+    const regions = Array.from({ length: 10 }, (_, i) =>
+      job(florence, images[2]!, '<REGION_TO_CATEGORY>', `<loc_${i}><loc_40><loc_${700 + i}><loc_800>`, { maxNewTokens: 5 }),
+    );
     const outcomes = await scheduler.run(regions);
     assert.ok(outcomes.every((outcome) => !(outcome instanceof Error)));
     assert.deepEqual(starts, [4, 4, 2]);
@@ -284,7 +320,9 @@ describe('continuous decode loop', () => {
   test('a stream reports growing text at most once per step and ends with the result of running alone', async () => {
     const scheduler = engine(plain, { progressIntervalMs: 0 });
     const events: { text: string; tokens: number }[] = [];
-    const outcome = await scheduler.stream(job(plain, images[2]!, '<MORE_DETAILED_CAPTION>', undefined, { maxNewTokens: 30 }), (progress) => events.push(progress));
+    const outcome = await scheduler.stream(job(plain, images[2]!, '<MORE_DETAILED_CAPTION>', undefined, { maxNewTokens: 30 }), (progress) =>
+      events.push(progress),
+    );
     const alone = await plain.run(images[2]!.bytes, '<MORE_DETAILED_CAPTION>', undefined, { maxNewTokens: 30 });
     assert.deepEqual((outcome as RunResult).tokens, alone.tokens);
     assert.deepEqual(
@@ -292,13 +330,16 @@ describe('continuous decode loop', () => {
       Array.from({ length: 29 }, (_, i) => i + 1),
       'one event per step before the last (the last step settles the result)',
     );
-    for (const event of events) assert.ok(alone.text.replace(/<\/s>|<s>/g, '').startsWith(event.text), `${JSON.stringify(event.text)} is a prefix`);
+    for (const event of events)
+      assert.ok(alone.text.replace(/<\/s>|<s>/g, '').startsWith(event.text), `${JSON.stringify(event.text)} is a prefix`);
   });
 
   test('progress events are throttled to the interval', async () => {
     const scheduler = engine(plain, { progressIntervalMs: 60_000 });
     const events: number[] = [];
-    await scheduler.stream(job(plain, images[1]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 20 }), (progress) => events.push(progress.tokens));
+    await scheduler.stream(job(plain, images[1]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 20 }), (progress) =>
+      events.push(progress.tokens),
+    );
     assert.deepEqual(events, [1], 'the first step reports at once; the rest fall inside the interval');
   });
 
@@ -332,7 +373,9 @@ describe('continuous decode loop', () => {
     await warm(scheduler, plain, images[0]!);
     await warm(scheduler, plain, images[1]!);
     const order: string[] = [];
-    const long = scheduler.run([job(plain, images[0]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 120 })]).then(() => order.push('long'));
+    const long = scheduler
+      .run([job(plain, images[0]!, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 120 })])
+      .then(() => order.push('long'));
     const decoderRuns = plain.graphs.usage().decoder_model_merged.runs;
     while (plain.graphs.usage().decoder_model_merged.runs < decoderRuns + 5) await new Promise((resolve) => setTimeout(resolve, 5));
     const short = scheduler.run([job(plain, images[1]!, '<OD>', undefined, { maxNewTokens: 4 })]).then(() => order.push('short'));

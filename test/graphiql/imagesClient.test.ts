@@ -55,18 +55,28 @@ describe('imagesClient', () => {
 
   test('refusals carry the gateway’s message and status', async () => {
     const png = await patternPng(8, 8);
-    await assert.rejects(uploadImage(base(), new Blob([png])), new ImagesRequestError(401, `the upload was refused (HTTP 401): ${NEEDS_KEY}`));
+    await assert.rejects(
+      uploadImage(base(), new Blob([png])),
+      new ImagesRequestError(401, `the upload was refused (HTTP 401): ${NEEDS_KEY}`),
+    );
     // The sniffing message is the image module's; here only that it arrives whole.
     await assert.rejects(uploadImage(base(), new Blob(['not an image']), withKey), (error: unknown) => {
       assert.ok(error instanceof ImagesRequestError);
       assert.equal(error.status, 400);
-      assert.match(error.message, /^the upload was refused \(HTTP 400\): the data is not a readable image .*; expected JPEG, PNG, WebP, GIF, TIFF or AVIF$/);
+      assert.match(
+        error.message,
+        /^the upload was refused \(HTTP 400\): the data is not a readable image .*; expected JPEG, PNG, WebP, GIF, TIFF or AVIF$/,
+      );
       return true;
     });
     const unknown = `sha256:${'0'.repeat(64)}`;
     await assert.rejects(
       downloadImage(base(), unknown, withKey),
-      new ImagesRequestError(404, `could not load image ${unknown} (HTTP 404): no stored image has id ${unknown}; upload the bytes with POST /images (stored images expire after 24 h)`),
+      new ImagesRequestError(
+        404,
+        `could not load image ${unknown} (HTTP 404): no stored image has id ${unknown}; upload the bytes with POST /images (stored ` +
+          `images expire after 24 h)`,
+      ),
     );
   });
 });

@@ -32,7 +32,10 @@ describe('imageSourceOf', () => {
       'nothing at all',
       null,
       null,
-      { kind: 'none', reason: 'No image to show: set the id or base64 variable (drop, paste or pick a file above), or query the image’s id.' },
+      {
+        kind: 'none',
+        reason: 'No image to show: set the id or base64 variable (drop, paste or pick a file above), or query the image’s id.',
+      },
     ],
   ];
   for (const [name, variables, response, expected] of cases) {
@@ -50,12 +53,28 @@ describe('imageSourceOf', () => {
 
 describe('withImageId', () => {
   const cases: [name: string, before: string, after: string][] = [
-    ['replaces base64, keeps other variables', '{\n  "base64": "iVBOR",\n  "query": "red car"\n}', `{\n  "id": "${ID}",\n  "query": "red car"\n}`],
-    ['replaces an id in place', `{\n  "id": "sha256:old",\n  "box": {\n    "x1": 1\n  }\n}`, `{\n  "id": "${ID}",\n  "box": {\n    "x1": 1\n  }\n}`],
+    [
+      'replaces base64, keeps other variables',
+      '{\n  "base64": "iVBOR",\n  "query": "red car"\n}',
+      `{\n  "id": "${ID}",\n  "query": "red car"\n}`,
+    ],
+    [
+      'replaces an id in place',
+      `{\n  "id": "sha256:old",\n  "box": {\n    "x1": 1\n  }\n}`,
+      `{\n  "id": "${ID}",\n  "box": {\n    "x1": 1\n  }\n}`,
+    ],
     ['removes url', '{ "url": "https://example.com/a.jpg" }', `{\n  "id": "${ID}"\n}`],
-    ['keeps the comments of what stays', '{\n  // the picture\n  "id": "old",\n  "query": "cat" // what to find\n}', `{\n  // the picture\n  "id": "${ID}",\n  "query": "cat" // what to find\n}`],
+    [
+      'keeps the comments of what stays',
+      '{\n  // the picture\n  "id": "old",\n  "query": "cat" // what to find\n}',
+      `{\n  // the picture\n  "id": "${ID}",\n  "query": "cat" // what to find\n}`,
+    ],
     // jsonc-parser removes a property with the comments between it and the next one.
-    ['a removed source takes the comments up to the next variable', '{\n  "base64": "x",\n  // what to find\n  "query": "cat" // a cat\n}', `{\n  "id": "${ID}",\n  "query": "cat" // a cat\n}`],
+    [
+      'a removed source takes the comments up to the next variable',
+      '{\n  "base64": "x",\n  // what to find\n  "query": "cat" // a cat\n}',
+      `{\n  "id": "${ID}",\n  "query": "cat" // a cat\n}`,
+    ],
     ['an empty editor', '', `{\n  "id": "${ID}"\n}`],
   ];
   for (const [name, before, after] of cases) {
@@ -68,7 +87,10 @@ describe('withImageId', () => {
 
   test('variables that are not a JSON object are left alone, with a reason', () => {
     for (const text of ['{ "base64": ', '[1, 2]', '"id"']) {
-      assert.deepEqual(withImageId(text, ID), { ok: false, reason: `the variables are not a JSON object, so they were left as they are; set "id": "${ID}" yourself` });
+      assert.deepEqual(withImageId(text, ID), {
+        ok: false,
+        reason: `the variables are not a JSON object, so they were left as they are; set "id": "${ID}" yourself`,
+      });
     }
   });
 });
@@ -95,7 +117,10 @@ describe('graphqlEndpoints', () => {
 });
 
 describe('readableGraphQLFetch', () => {
-  const answering = (body: string, status: number): typeof fetch => () => Promise.resolve(new Response(body, { status, statusText: 'Bad Gateway' }));
+  const answering =
+    (body: string, status: number): typeof fetch =>
+    () =>
+      Promise.resolve(new Response(body, { status, statusText: 'Bad Gateway' }));
 
   test('JSON passes through unchanged, status and all', async () => {
     const response = await readableGraphQLFetch(answering('{"data":{"a":1}}', 200))('http://x/graphql');

@@ -51,7 +51,10 @@ describe('findShapes', () => {
               {
                 phrase: 'A car',
                 regions: [
-                  { box: { x1: 0, y1: 0, x2: 10, y2: 10 }, segment: { area: 12, svgPath: 'M 1 1 L 9 1 L 9 9 Z M 20 20 L 30 20 L 30.5 29.25 L 20 30 Z' } },
+                  {
+                    box: { x1: 0, y1: 0, x2: 10, y2: 10 },
+                    segment: { area: 12, svgPath: 'M 1 1 L 9 1 L 9 9 Z M 20 20 L 30 20 L 30.5 29.25 L 20 30 Z' },
+                  },
                   { box: { x1: 5, y1: 5, x2: 8, y2: 9 }, segment: { area: 0, svgPath: '' } },
                 ],
               },
@@ -85,7 +88,18 @@ describe('findShapes', () => {
               box: { x1: 1, y1: 2, x2: 9, y2: 6 },
             },
           ],
-          segment: { box: { x1: 0, y1: 0, x2: 3, y2: 3 }, polygons: [{ points: [{ x: 0, y: 0 }, { x: 3, y: 0 }, { x: 3, y: 3 }] }] },
+          segment: {
+            box: { x1: 0, y1: 0, x2: 3, y2: 3 },
+            polygons: [
+              {
+                points: [
+                  { x: 0, y: 0 },
+                  { x: 3, y: 0 },
+                  { x: 3, y: 3 },
+                ],
+              },
+            ],
+          },
         },
       },
     };
@@ -97,14 +111,33 @@ describe('findShapes', () => {
     ]);
   });
 
-  test('aliases are found by shape, and a task’s raw result draws its bboxes, quad_boxes and polygons with their labels and the task’s score', () => {
+  test('aliases are found by shape; a task’s raw result draws its bboxes, quad_boxes and polygons with their labels and its score', () => {
     const response = {
       data: {
         photo: {
-          detection: { score: -0.5, result: { bboxes: [[1, 2, 3, 4], [5, 6, 7, 8]], labels: ['cat', 'dog'] } },
+          detection: {
+            score: -0.5,
+            result: {
+              bboxes: [
+                [1, 2, 3, 4],
+                [5, 6, 7, 8],
+              ],
+              labels: ['cat', 'dog'],
+            },
+          },
           proposals: { result: { bboxes: [[0, 0, 2, 2]], labels: [''] } },
           ocr: { result: { quad_boxes: [[1, 1, 5, 1, 5, 3, 1, 3]], labels: ['</s>HI'] } },
-          outline: { result: { polygons: [[[0, 0, 4, 0, 4, 4], [10, 10, 12, 10, 12, 12]]], labels: [''] } },
+          outline: {
+            result: {
+              polygons: [
+                [
+                  [0, 0, 4, 0, 4, 4],
+                  [10, 10, 12, 10, 12, 12],
+                ],
+              ],
+              labels: [''],
+            },
+          },
           dense: { result: { bboxes: [[2, 2, 6, 6]], bboxes_labels: ['lamp'], polygons: [], polygons_labels: [] } },
           plain: { result: 'a caption, no shapes' },
         },
@@ -146,7 +179,9 @@ describe('findShapes', () => {
   });
 
   test('images(urls:) and odd JSON keys get exact paths', () => {
-    const response = { data: { images: [null, { objects: [{ box: { x1: 0, y1: 0, x2: 1, y2: 1 } }] }], 'odd key': { box: { x1: 0, y1: 0, x2: 1, y2: 1 } } } };
+    const response = {
+      data: { images: [null, { objects: [{ box: { x1: 0, y1: 0, x2: 1, y2: 1 } }] }], 'odd key': { box: { x1: 0, y1: 0, x2: 1, y2: 1 } } },
+    };
     assert.deepEqual(
       findShapes(response).map((shape) => [shape.path, shape.group]),
       [
@@ -164,9 +199,17 @@ describe('findShapes', () => {
 describe('findResponseImage', () => {
   const cases: [name: string, response: unknown, expected: object][] = [
     ['id and size together', { data: { image: { id: ID, width: 640, height: 480 } } }, { id: ID, width: 640, height: 480 }],
-    ['the top-level image before a region’s image', { data: { image: { objects: [{ image: { id: `sha256:${'cd'.repeat(32)}` } }], id: ID } } }, { id: ID }],
+    [
+      'the top-level image before a region’s image',
+      { data: { image: { objects: [{ image: { id: `sha256:${'cd'.repeat(32)}` } }], id: ID } } },
+      { id: ID },
+    ],
     ['size without id', { data: { image: { width: 10, height: 20 } } }, { width: 10, height: 20 }],
-    ['a box’s width and height are not the image’s', { data: { image: { objects: [{ box: { x1: 0, y1: 0, x2: 5, y2: 5, width: 5, height: 5 } }] } } }, {}],
+    [
+      'a box’s width and height are not the image’s',
+      { data: { image: { objects: [{ box: { x1: 0, y1: 0, x2: 5, y2: 5, width: 5, height: 5 } }] } } },
+      {},
+    ],
     ['an id that is not an image id', { data: { model: { id: 'onnx-community/Florence-2-base' } } }, {}],
     ['nothing', { errors: [{ message: 'bad' }] }, {}],
   ];

@@ -38,26 +38,41 @@ describe('generation options', () => {
   ];
   for (const [generation, message] of cases) {
     test(`${generation}: ${message}`, async () => {
-      const { status, body } = await gateway.graphql(`query($b: String!) { image(base64: $b) { width caption(generation: ${generation}) { text } } }`, { b: base64 });
+      const { status, body } = await gateway.graphql(
+        `query($b: String!) { image(base64: $b) { width caption(generation: ${generation}) { text } } }`,
+        { b: base64 },
+      );
       assert.equal(status, 200);
       assert.deepEqual(described(body.errors), [`image.caption: BAD_INPUT ${message}`]);
       assert.deepEqual(body.data, { image: { width: 32, caption: null } });
     });
   }
 
-  test('numBeams: 40 on a list of regions is BAD_INPUT on each, not a query "too costly" (the estimate prices it as the default)', async () => {
+  test('numBeams: 40 on a list of regions is BAD_INPUT on each, not a query "too costly" (the estimate prices the default)', async () => {
     const query = 'query($b: String!) { image(base64: $b) { objects { label segment(generation: { numBeams: 40 }) { area } } } }';
-    assert.equal(await estimate(query, { b: base64 }), await estimate(query.replace('generation: { numBeams: 40 }', 'generation: {}'), { b: base64 }));
+    assert.equal(
+      await estimate(query, { b: base64 }),
+      await estimate(query.replace('generation: { numBeams: 40 }', 'generation: {}'), { b: base64 }),
+    );
     const { status, body } = await gateway.graphql<{ image: { objects: { segment: unknown }[] } }>(query, { b: base64 });
     assert.equal(status, 200);
     const objects = body.data!.image.objects;
     assert.ok(objects.length > 0, 'the tiny model (seed 1, structured bias) finds objects');
-    assert.deepEqual(objects.map((object) => object.segment), objects.map(() => null));
-    assert.deepEqual(described(body.errors), objects.map((_, i) => `image.objects.${i}.segment: BAD_INPUT numBeams must be an integer from 1 to 16, got 40`));
+    assert.deepEqual(
+      objects.map((object) => object.segment),
+      objects.map(() => null),
+    );
+    assert.deepEqual(
+      described(body.errors),
+      objects.map((_, i) => `image.objects.${i}.segment: BAD_INPUT numBeams must be an integer from 1 to 16, got 40`),
+    );
   });
 
   test('the same field in range runs', async () => {
-    const { body } = await gateway.graphql(`query($b: String!) { image(base64: $b) { caption(generation: { numBeams: 2, maxNewTokens: 12, minNewTokens: 12 }) { text } } }`, { b: base64 });
+    const { body } = await gateway.graphql(
+      `query($b: String!) { image(base64: $b) { caption(generation: { numBeams: 2, maxNewTokens: 12, minNewTokens: 12 }) { text } } }`,
+      { b: base64 },
+    );
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   });
 });
@@ -73,7 +88,9 @@ describe('image sources', () => {
   for (const [args, got] of cases) {
     test(`image(${args}): got ${got}`, async () => {
       const call = args === '' ? 'image' : `image(${args})`;
-      const { status, body } = await gateway.graphql(`query($b: String) { bad: ${call} { width } good: image(base64: $b) { width } }`, { b: base64 });
+      const { status, body } = await gateway.graphql(`query($b: String) { bad: ${call} { width } good: image(base64: $b) { width } }`, {
+        b: base64,
+      });
       assert.equal(status, 200);
       assert.deepEqual(described(body.errors), [`bad: BAD_INPUT give exactly one image source (url, base64 or id); got ${got}`]);
       assert.deepEqual(body.data, { bad: null, good: { width: 32 } });
@@ -81,7 +98,10 @@ describe('image sources', () => {
   }
 
   test('a source given as null does not count', async () => {
-    const { body } = await gateway.graphql(`query($b: String, $u: String) { image(base64: $b, url: $u) { width } }`, { b: base64, u: null });
+    const { body } = await gateway.graphql(`query($b: String, $u: String) { image(base64: $b, url: $u) { width } }`, {
+      b: base64,
+      u: null,
+    });
     assert.deepEqual(body.data, { image: { width: 32 } });
   });
 });

@@ -43,7 +43,9 @@ describe('boxes in GraphQL come top-left first', () => {
   }
 
   test('objects, denseRegions and regionProposals', async () => {
-    const data = await run<{ image: Record<string, { box: unknown }[]> }>(`objects { ${BOX} } denseRegions { ${BOX} } regionProposals { ${BOX} }`);
+    const data = await run<{ image: Record<string, { box: unknown }[]> }>(
+      `objects { ${BOX} } denseRegions { ${BOX} } regionProposals { ${BOX} }`,
+    );
     assert.deepEqual(data.image, {
       objects: [{ box: ORDERED }, { box: X_ORDERED }],
       denseRegions: [{ box: ORDERED }],
@@ -68,6 +70,9 @@ describe('boxes in GraphQL come top-left first', () => {
     const data = await run<{ image: { denseRegions: { description: string }[] } }>('denseRegions { description }');
     // floor(10.5 / 0.1) = 105, floor(20.25 / 0.08) = 253, floor(60.5 / 0.1) = 605, floor(50.25 / 0.08) = 628.
     assert.deepEqual(data.image.denseRegions, [{ description: 'a red car' }]);
-    assert.deepEqual(runner.jobsOf('<REGION_TO_DESCRIPTION>').map((job) => job.plan.input), ['<loc_105><loc_253><loc_605><loc_628>']);
+    assert.deepEqual(
+      runner.jobsOf('<REGION_TO_DESCRIPTION>').map((job) => job.plan.input),
+      ['<loc_105><loc_253><loc_605><loc_628>'],
+    );
   });
 });

@@ -38,7 +38,10 @@ describe('GraphQL Code Generator', () => {
     assert.ok(generates[GENERATED], `codegen.yml generates ${GENERATED}`);
     const target = join(workdir, 'gql') + '/';
     // The same configuration with its one output redirected to the temp folder.
-    await generate({ ...config, cwd: repoRoot, silent: true, generates: { [target]: generates[GENERATED] } } as Parameters<typeof generate>[0], true);
+    await generate(
+      { ...config, cwd: repoRoot, silent: true, generates: { [target]: generates[GENERATED] } } as Parameters<typeof generate>[0],
+      true,
+    );
 
     const expected = await readTree(target);
     const committed = await readTree(join(repoRoot, GENERATED));
@@ -131,9 +134,15 @@ async function readTree(dir: string): Promise<Record<string, string>> {
 function outlineOf(svgPath: string): { area: number; perimeter: number } {
   let area = 0;
   let perimeter = 0;
-  for (const subpath of svgPath.split('Z').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const subpath of svgPath
+    .split('Z')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     assert.match(subpath, /^M-?[\d.]+ -?[\d.]+( L-?[\d.]+ -?[\d.]+)*$/, svgPath);
-    const points = subpath.slice(1).split(' L').map((pair) => pair.trim().split(' ').map(Number));
+    const points = subpath
+      .slice(1)
+      .split(' L')
+      .map((pair) => pair.trim().split(' ').map(Number));
     let twiceArea = 0;
     points.forEach(([x = 0, y = 0], i) => {
       const [nx = 0, ny = 0] = points[(i + 1) % points.length] ?? [];

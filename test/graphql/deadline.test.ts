@@ -28,7 +28,10 @@ test('the field is DEADLINE_EXCEEDED, the rest of the data stays, and the job le
   assert.equal(stats.cancelled, 1, 'the computation was cancelled, not left running');
   assert.equal(stats.queued, 0);
   // The server is free again: a small task still answers.
-  const next = await gateway.graphql<{ image: { caption: { text: string } } }>('query($b: String!) { image(base64: $b) { caption(generation: { maxNewTokens: 4 }) { text } } }', { b: image });
+  const next = await gateway.graphql<{ image: { caption: { text: string } } }>(
+    'query($b: String!) { image(base64: $b) { caption(generation: { maxNewTokens: 4 }) { text } } }',
+    { b: image },
+  );
   assert.equal(next.status, 200);
   assert.equal(next.body.errors, undefined, JSON.stringify(next.body.errors));
   assert.equal(typeof next.body.data?.image.caption.text, 'string');

@@ -36,7 +36,11 @@ interface EntityImage {
 before(async () => {
   png = await patternPng(96, 64, 3);
   [federated, plain] = await Promise.all([startTestGateway({ FEDERATION: 'true' }), startTestGateway()]);
-  const response = await fetch(`${federated.url}/images`, { method: 'POST', body: png, headers: { 'content-type': 'application/octet-stream' } });
+  const response = await fetch(`${federated.url}/images`, {
+    method: 'POST',
+    body: png,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   assert.equal(response.status, 201);
   uploadedId = ((await response.json()) as { id: string }).id;
 });
@@ -65,9 +69,12 @@ describe('the subgraph schema', () => {
     assert.match(sdl, /model: ModelInfo!/);
   });
 
-  test('the key is declared on the Image class; the default schema\'s SDL (schema.graphql) shows no federation', async () => {
+  test("the key is declared on the Image class; the default schema's SDL (schema.graphql) shows no federation", async () => {
     const imageType = (await buildGatewaySchema()).getType('Image');
-    assert.deepEqual(imageType?.astNode?.directives?.map((directive) => print(directive)), ['@key(fields: "id")']);
+    assert.deepEqual(
+      imageType?.astNode?.directives?.map((directive) => print(directive)),
+      ['@key(fields: "id")'],
+    );
     assert.doesNotMatch(await schemaSdl(), /@key|@link|federation|_Entity|_service/);
   });
 
@@ -109,7 +116,10 @@ describe('the subgraph schema', () => {
   test('FEDERATION is a validated flag, off by default', () => {
     assert.equal(loadConfig({}).federation, false);
     assert.equal(loadConfig({ FEDERATION: 'on' }).federation, true);
-    assert.throws(() => loadConfig({ FEDERATION: 'maybe' }), /^ConfigError: FEDERATION must be true or false \(default false\); got "maybe"$/);
+    assert.throws(
+      () => loadConfig({ FEDERATION: 'maybe' }),
+      /^ConfigError: FEDERATION must be true or false \(default false\); got "maybe"$/,
+    );
   });
 
   test('without FEDERATION, _entities and _service do not exist', async () => {
@@ -129,7 +139,10 @@ describe('_entities', () => {
     assert.deepEqual({ ...entity!, caption: undefined }, { id: uploadedId, width: 96, height: 64, caption: undefined });
     assert.equal(typeof entity!.caption.text, 'string');
     // The same answer as the root field.
-    const direct = await federated.graphql<{ image: EntityImage }>(`query($id: ID!) { image(id: $id) { id width height caption { text } } }`, { id: uploadedId });
+    const direct = await federated.graphql<{ image: EntityImage }>(
+      `query($id: ID!) { image(id: $id) { id width height caption { text } } }`,
+      { id: uploadedId },
+    );
     assert.deepEqual(direct.body.data!.image, entity);
   });
 
@@ -149,23 +162,33 @@ describe('_entities', () => {
   });
 
   test('a malformed or missing id is BAD_INPUT for that entity only', async () => {
-    const { body } = await federated.graphql<{ _entities: ({ id: string } | null)[] }>(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Image { id } } }`, {
-      r: [image('../../etc/passwd'), image(uploadedId), { __typename: 'Image' }],
-    });
-    assert.deepEqual(body.data!._entities.map((entity) => entity?.id ?? null), [null, uploadedId, null]);
+    const { body } = await federated.graphql<{ _entities: ({ id: string } | null)[] }>(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Image { id } } }`,
+      {
+        r: [image('../../etc/passwd'), image(uploadedId), { __typename: 'Image' }],
+      },
+    );
+    assert.deepEqual(
+      body.data!._entities.map((entity) => entity?.id ?? null),
+      [null, uploadedId, null],
+    );
     const codes = Object.fromEntries(body.errors!.map((error) => [error.path!.join('.'), error.extensions!.code]));
     assert.deepEqual(codes, { '_entities.0': 'BAD_INPUT', '_entities.2': 'BAD_INPUT' });
   });
 
   test('a representation of a type that is not an entity here is BAD_INPUT, not an internal error', async () => {
-    const { body } = await federated.graphql(`query($r: [_Any!]!) { _entities(representations: $r) { __typename } }`, { r: [image(uploadedId), { __typename: 'Product', upc: '1' }] });
+    const { body } = await federated.graphql(`query($r: [_Any!]!) { _entities(representations: $r) { __typename } }`, {
+      r: [image(uploadedId), { __typename: 'Product', upc: '1' }],
+    });
     const error = onlyError(body.errors);
     assert.equal(error.extensions!.code, 'BAD_INPUT');
     assert.match(error.message, /representation 1 .*"Product"/);
   });
 
   test('a reasonable entities query passes the limits; a huge one is refused before running', async () => {
-    const reasonable = await federated.graphql<{ _entities: EntityImage[] }>(ENTITIES, { representations: Array.from({ length: 8 }, () => image(uploadedId)) });
+    const reasonable = await federated.graphql<{ _entities: EntityImage[] }>(ENTITIES, {
+      representations: Array.from({ length: 8 }, () => image(uploadedId)),
+    });
     assert.equal(reasonable.body.errors, undefined, JSON.stringify(reasonable.body.errors));
     assert.equal(reasonable.body.data!._entities.length, 8);
 
@@ -184,14 +207,20 @@ describe('_entities', () => {
     });
     const countError = onlyError(many.body.errors);
     assert.equal(countError.extensions!.code, 'BAD_INPUT');
-    assert.match(countError.message, new RegExp(`at most ${MAX_ENTITY_REPRESENTATIONS} representations; got ${MAX_ENTITY_REPRESENTATIONS + 1}`));
+    assert.match(
+      countError.message,
+      new RegExp(`at most ${MAX_ENTITY_REPRESENTATIONS} representations; got ${MAX_ENTITY_REPRESENTATIONS + 1}`),
+    );
   });
 });
 
 describe('ordinary queries in federation mode', () => {
   test('image(base64:) and model work as without the flag', async () => {
     const query = `query($b: String!) { image(base64: $b) { id width caption { text } } model { id } }`;
-    const [withFlag, without] = await Promise.all([federated.graphql(query, { b: png.toString('base64') }), plain.graphql(query, { b: png.toString('base64') })]);
+    const [withFlag, without] = await Promise.all([
+      federated.graphql(query, { b: png.toString('base64') }),
+      plain.graphql(query, { b: png.toString('base64') }),
+    ]);
     assert.equal(withFlag.body.errors, undefined, JSON.stringify(withFlag.body.errors));
     assert.deepEqual(withFlag.body.data, without.body.data);
   });
@@ -199,8 +228,13 @@ describe('ordinary queries in federation mode', () => {
   test('task-field limits still apply (their markers survive the rebuild)', async () => {
     const fields = Array.from({ length: 33 }, (_, i) => `c${i}: caption { text }`).join(' ');
     const fragments = `fragment F on Image { ${fields} }`;
-    const { status, body } = await federated.graphql(`query($b: String!) { image(base64: $b) { ...F } } ${fragments}`, { b: png.toString('base64') });
+    const { status, body } = await federated.graphql(`query($b: String!) { image(base64: $b) { ...F } } ${fragments}`, {
+      b: png.toString('base64'),
+    });
     assert.equal(status, 400);
-    assert.ok(body.errors!.some((error) => error.extensions!.code === 'TOO_MANY_TASK_FIELDS'), JSON.stringify(body.errors));
+    assert.ok(
+      body.errors!.some((error) => error.extensions!.code === 'TOO_MANY_TASK_FIELDS'),
+      JSON.stringify(body.errors),
+    );
   });
 });

@@ -82,24 +82,44 @@ describe('every field over HTTP', () => {
   });
 
   test('answers are those of the runtime: the OD boxes equal the <OD> task result, corners in order', async () => {
-    const { body } = await gateway.graphql<{ image: { objects: { box: { x1: number; y1: number; x2: number; y2: number }; label: string }[]; task: { result: { bboxes: number[][]; labels: string[] } } } }>(
-      `query($image: String!) { image(base64: $image) { objects { box { x1 y1 x2 y2 } label } task(name: OD) { result } } }`,
-      { image },
-    );
+    const { body } = await gateway.graphql<{
+      image: {
+        objects: { box: { x1: number; y1: number; x2: number; y2: number }; label: string }[];
+        task: { result: { bboxes: number[][]; labels: string[] } };
+      };
+    }>(`query($image: String!) { image(base64: $image) { objects { box { x1 y1 x2 y2 } label } task(name: OD) { result } } }`, { image });
     const { objects, task } = body.data!.image;
     // The raw result keeps the model's corner order; GraphQL boxes are top-left first.
     assert.deepEqual(
       objects.map((object) => [object.box.x1, object.box.y1, object.box.x2, object.box.y2]),
-      task.result.bboxes.map(([x1 = 0, y1 = 0, x2 = 0, y2 = 0]) => [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)]),
+      task.result.bboxes.map(([x1 = 0, y1 = 0, x2 = 0, y2 = 0]) => [
+        Math.min(x1, x2),
+        Math.min(y1, y2),
+        Math.max(x1, x2),
+        Math.max(y1, y2),
+      ]),
     );
-    assert.deepEqual(objects.map((object) => object.label), task.result.labels);
+    assert.deepEqual(
+      objects.map((object) => object.label),
+      task.result.labels,
+    );
   });
 });
 
 describe('the cascade', () => {
   test('caption → grounding of the caption → segment of each region, in one query', async () => {
     const before = gateway.services.runner.stats();
-    const { body } = await gateway.graphql<{ image: { caption: { text: string; phrases: { phrase: string; regions: { box: { x1: number; y1: number; x2: number; y2: number }; segment: { area: number; svgPath: string } }[] }[] } } }>(
+    const { body } = await gateway.graphql<{
+      image: {
+        caption: {
+          text: string;
+          phrases: {
+            phrase: string;
+            regions: { box: { x1: number; y1: number; x2: number; y2: number }; segment: { area: number; svgPath: string } }[];
+          }[];
+        };
+      };
+    }>(
       `query Cascade($image: String!) {
         image(base64: $image) { caption { text phrases { phrase regions { box { x1 y1 x2 y2 } segment { area svgPath } } } } }
       }`,
@@ -119,7 +139,9 @@ describe('the cascade', () => {
 
 describe('results cache and batching', () => {
   test('a repeated query is served from the cache with zero model calls', async () => {
-    const query = `query($image: String!) { image(base64: $image) { caption { text phrases { regions { segment { area } } } } objects { label category } text } }`;
+    const query =
+      `query($image: String!) { image(base64: $image) { caption { text phrases { regions { segment { area } } } } objects { ` +
+      `label category } text } }`;
     const first = await gateway.graphql(query, { image });
     const before = gateway.services.runner.stats();
     const second = await gateway.graphql(query, { image });
@@ -128,7 +150,8 @@ describe('results cache and batching', () => {
   });
 
   test('different generation options are different work, cached separately', async () => {
-    const query = `query($image: String!, $tokens: Int) { image(base64: $image) { caption(generation: { maxNewTokens: $tokens }) { text } } }`;
+    const query =
+      'query($image: String!, $tokens: Int) { image(base64: $image) { caption(generation: { maxNewTokens: $tokens }) { text } } }';
     await gateway.graphql(query, { image, tokens: 6 });
     const before = gateway.services.runner.stats().jobs;
     const short = await gateway.graphql<{ image: { caption: { text: string } } }>(query, { image, tokens: 6 });
@@ -139,7 +162,10 @@ describe('results cache and batching', () => {
   });
 
   test('8 regions of one image are one runner batch of 8 jobs', async () => {
-    const boxes = Array.from({ length: 8 }, (_, i) => `r${i}: region(box: { x1: ${i * 10}, y1: ${i * 5}, x2: ${100 + i * 20}, y2: ${120 + i * 10} }) { segment { area } }`);
+    const boxes = Array.from(
+      { length: 8 },
+      (_, i) => `r${i}: region(box: { x1: ${i * 10}, y1: ${i * 5}, x2: ${100 + i * 20}, y2: ${120 + i * 10} }) { segment { area } }`,
+    );
     const fresh = (await patternPng(256, 256, 9)).toString('base64');
     const before = gateway.services.runner.stats();
     const { body } = await gateway.graphql(`query($image: String!) { image(base64: $image) { ${boxes.join(' ')} } }`, { image: fresh });
@@ -153,7 +179,10 @@ describe('results cache and batching', () => {
   test('the same task asked twice in one query runs once', async () => {
     const fresh = (await patternPng(100, 100, 11)).toString('base64');
     const before = gateway.services.runner.stats().jobs;
-    const { body } = await gateway.graphql(`query($image: String!) { image(base64: $image) { a: objects { label } b: objects { box { x1 } } c: task(name: OD) { text } } }`, { image: fresh });
+    const { body } = await gateway.graphql(
+      `query($image: String!) { image(base64: $image) { a: objects { label } b: objects { box { x1 } } c: task(name: OD) { text } } }`,
+      { image: fresh },
+    );
     assert.equal(body.errors, undefined);
     assert.equal(gateway.services.runner.stats().jobs - before, 1);
   });
@@ -161,7 +190,10 @@ describe('results cache and batching', () => {
 
 describe('partial errors', () => {
   test('a failing field is null with its error; its siblings and other images still resolve', async () => {
-    const { status, body } = await gateway.graphql<{ good: { caption: { text: string }; bad: null; region: null; ok: { text: string } }; broken: null }>(
+    const { status, body } = await gateway.graphql<{
+      good: { caption: { text: string }; bad: null; region: null; ok: { text: string } };
+      broken: null;
+    }>(
       `query($image: String!) {
         good: image(base64: $image) {
           caption { text }
@@ -190,12 +222,17 @@ describe('partial errors', () => {
     const none = await gateway.graphql(`{ image { id } }`);
     assert.equal(none.body.errors![0]!.extensions!.code, 'BAD_INPUT');
     assert.equal(none.body.errors![0]!.message, 'give exactly one image source (url, base64 or id); got none');
-    const two = await gateway.graphql(`query($image: String!) { image(base64: $image, url: "https://example.com/a.png") { id } }`, { image });
+    const two = await gateway.graphql(`query($image: String!) { image(base64: $image, url: "https://example.com/a.png") { id } }`, {
+      image,
+    });
     assert.equal(two.body.errors![0]!.message, 'give exactly one image source (url, base64 or id); got base64 and url');
   });
 
   test('out-of-range generation options are refused by validation', async () => {
-    const { body } = await gateway.graphql(`query($image: String!) { image(base64: $image) { caption(generation: { numBeams: 99 }) { text } } }`, { image });
+    const { body } = await gateway.graphql(
+      `query($image: String!) { image(base64: $image) { caption(generation: { numBeams: 99 }) { text } } }`,
+      { image },
+    );
     assert.equal(body.errors![0]!.extensions!.code, 'BAD_INPUT');
     assert.equal(body.errors![0]!.message, 'numBeams must be an integer from 1 to 16, got 99');
   });

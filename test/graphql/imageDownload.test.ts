@@ -70,7 +70,12 @@ describe('GET /images/{id}', () => {
     assert.equal(response.status, 404);
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
     assert.deepEqual(await response.json(), {
-      errors: [{ message: `no stored image has id ${UNKNOWN_ID}; upload the bytes with POST /images (stored images expire after 1 h)`, extensions: { code: 'IMAGE_NOT_FOUND' } }],
+      errors: [
+        {
+          message: `no stored image has id ${UNKNOWN_ID}; upload the bytes with POST /images (stored images expire after 1 h)`,
+          extensions: { code: 'IMAGE_NOT_FOUND' },
+        },
+      ],
     });
   });
 
@@ -86,18 +91,29 @@ describe('GET /images/{id}', () => {
       const response = await fetch(`${open.url}/images/${path}`);
       assert.equal(response.status, 400, path);
       assert.deepEqual(await response.json(), {
-        errors: [{ message: `expected an image id "sha256:" followed by 64 lowercase hex digits, got ${JSON.stringify(echoed)}`, extensions: { code: 'BAD_INPUT' } }],
+        errors: [
+          {
+            message: `expected an image id "sha256:" followed by 64 lowercase hex digits, got ${JSON.stringify(echoed)}`,
+            extensions: { code: 'BAD_INPUT' },
+          },
+        ],
       });
     }
   });
 
   test('an image fetched by URL is kept, so its id from the answer can be shown', async () => {
-    const { body } = await open.graphql<{ image: { id: string } }>(`query($url: String!) { image(url: $url) { id } }`, { url: `${imageHost.origin}/photo.jpg` });
+    const { body } = await open.graphql<{ image: { id: string } }>(`query($url: String!) { image(url: $url) { id } }`, {
+      url: `${imageHost.origin}/photo.jpg`,
+    });
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     const id = body.data?.image.id;
     assert.equal(id, idOf(fetchedJpeg));
     // Kept in the background: the answer does not wait for the store.
-    await waitFor(async () => (await fetch(`${open.url}/images/${id}`, { method: 'HEAD' })).status === 200, 10_000, 'the fetched image to be stored');
+    await waitFor(
+      async () => (await fetch(`${open.url}/images/${id}`, { method: 'HEAD' })).status === 200,
+      10_000,
+      'the fetched image to be stored',
+    );
     const response = await fetch(`${open.url}/images/${id}`);
     assert.equal(response.headers.get('content-type'), 'image/jpeg');
     assert.deepEqual(Buffer.from(await response.arrayBuffer()), fetchedJpeg);
@@ -115,7 +131,10 @@ describe('GET /images/{id}', () => {
       const other = await patternPng(20, 20, 9);
       const server = await startServer((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(other));
       try {
-        const { body } = await open.graphql<{ image: { id: string; width: number } }>(`query($url: String!) { image(url: $url) { id width } }`, { url: `${server.origin}/x.png` });
+        const { body } = await open.graphql<{ image: { id: string; width: number } }>(
+          `query($url: String!) { image(url: $url) { id width } }`,
+          { url: `${server.origin}/x.png` },
+        );
         assert.equal(body.errors, undefined, JSON.stringify(body.errors));
         assert.deepEqual(body.data?.image, { id: idOf(other), width: 20 });
         assert.equal(attempts, 1);

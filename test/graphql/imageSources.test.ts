@@ -71,31 +71,44 @@ describe('URL images', () => {
   });
 
   test('images(urls:) keeps the good ones and reports each failure at its index', async () => {
-    const { body } = await trusting.graphql<{ images: ({ width: number } | null)[] }>(`query($urls: [String!]!) { images(urls: $urls) { width } }`, {
-      urls: [`${imageHost.origin}/photo.png`, `${imageHost.origin}/missing.png`, 'ftp://example.com/a.png'],
-    });
+    const { body } = await trusting.graphql<{ images: ({ width: number } | null)[] }>(
+      `query($urls: [String!]!) { images(urls: $urls) { width } }`,
+      {
+        urls: [`${imageHost.origin}/photo.png`, `${imageHost.origin}/missing.png`, 'ftp://example.com/a.png'],
+      },
+    );
     assert.deepEqual(body.data!.images, [{ width: 120 }, null, null]);
     const codes = Object.fromEntries(body.errors!.map((error) => [error.path!.join('.'), error.extensions!.code]));
     assert.deepEqual(codes, { 'images.1': 'FETCH_FAILED', 'images.2': 'FETCH_REFUSED' });
   });
 
   test('images(urls:) refuses more URLs than the limit', async () => {
-    const { body } = await strict.graphql(`query($urls: [String!]!) { images(urls: $urls) { id } }`, { urls: Array.from({ length: 9 }, (_, i) => `https://example.com/${i}.png`) });
+    const { body } = await strict.graphql(`query($urls: [String!]!) { images(urls: $urls) { id } }`, {
+      urls: Array.from({ length: 9 }, (_, i) => `https://example.com/${i}.png`),
+    });
     assert.match(onlyError(body.errors).message, /at most 8 URLs; got 9/);
   });
 });
 
 describe('uploads', () => {
   test('POST /images stores the bytes; image(id:) finds them; the id is the sha256 of the bytes', async () => {
-    const response = await fetch(`${strict.url}/images`, { method: 'POST', body: png, headers: { 'content-type': 'application/octet-stream' } });
+    const response = await fetch(`${strict.url}/images`, {
+      method: 'POST',
+      body: png,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     assert.equal(response.status, 201);
     const upload = (await response.json()) as { id: string; width: number; height: number; format: string };
     assert.deepEqual({ ...upload, id: undefined }, { id: undefined, width: 120, height: 90, format: 'png' });
     const { createHash } = await import('node:crypto');
     assert.equal(upload.id, `sha256:${createHash('sha256').update(png).digest('hex')}`);
-    const { body } = await strict.graphql<{ image: { id: string; width: number } }>(`query($id: ID!) { image(id: $id) { id width } }`, { id: upload.id });
+    const { body } = await strict.graphql<{ image: { id: string; width: number } }>(`query($id: ID!) { image(id: $id) { id width } }`, {
+      id: upload.id,
+    });
     assert.deepEqual(body.data!.image, { id: upload.id, width: 120 });
-    const inline = await strict.graphql<{ image: { id: string } }>(`query($b: String!) { image(base64: $b) { id } }`, { b: png.toString('base64') });
+    const inline = await strict.graphql<{ image: { id: string } }>(`query($b: String!) { image(base64: $b) { id } }`, {
+      b: png.toString('base64'),
+    });
     assert.equal(inline.body.data!.image.id, upload.id, 'the same bytes by another source have the same id');
   });
 
@@ -114,7 +127,9 @@ describe('uploads', () => {
     assert.equal(((await svg.json()) as UploadRefusal).errors[0]?.extensions.code, 'BAD_IMAGE');
     const empty = await fetch(`${strict.url}/images`, { method: 'POST', body: new Uint8Array() });
     assert.equal(empty.status, 400);
-    const huge = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#123456' } }).png().toBuffer();
+    const huge = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
     const tooMany = await fetch(`${strict.url}/images`, { method: 'POST', body: huge });
     assert.equal(tooMany.status, 413);
     assert.equal(((await tooMany.json()) as UploadRefusal).errors[0]?.extensions.code, 'IMAGE_TOO_LARGE');
@@ -127,7 +142,10 @@ describe('uploads', () => {
   });
 
   test('EXIF orientation is applied: an upright-rotated JPEG reports the shown size', async () => {
-    const rotated = await sharp(await patternPng(64, 32)).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const rotated = await sharp(await patternPng(64, 32))
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const response = await fetch(`${strict.url}/images`, { method: 'POST', body: rotated });
     const upload = (await response.json()) as { width: number; height: number };
     assert.deepEqual([upload.width, upload.height], [32, 64]);
@@ -138,13 +156,30 @@ describe('bad images are clean field errors', () => {
   const cases: [name: string, make: () => Promise<string>, code: string, message: RegExp][] = [
     ['zero bytes', async () => '', 'BAD_INPUT', /base64/],
     ['not an image', async () => Buffer.from('hello, world').toString('base64'), 'BAD_IMAGE', /not a readable image/],
-    ['SVG', async () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>').toString('base64'), 'BAD_IMAGE', /SVG format are not accepted/],
-    ['over the pixel limit', async () => (await sharp({ create: { width: 500, height: 500, channels: 3, background: '#000' } }).png().toBuffer()).toString('base64'), 'IMAGE_TOO_LARGE', /500×500 pixels.*the limit is 0\.20 megapixels/],
+    [
+      'SVG',
+      async () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>').toString('base64'),
+      'BAD_IMAGE',
+      /SVG format are not accepted/,
+    ],
+    [
+      'over the pixel limit',
+      async () =>
+        (
+          await sharp({ create: { width: 500, height: 500, channels: 3, background: '#000' } })
+            .png()
+            .toBuffer()
+        ).toString('base64'),
+      'IMAGE_TOO_LARGE',
+      /500×500 pixels.*the limit is 0\.20 megapixels/,
+    ],
     ['not base64', async () => '%%%% not base64 %%%%', 'BAD_INPUT', /base64/],
   ];
   for (const [name, make, code, message] of cases) {
     test(name, async () => {
-      const { status, body } = await strict.graphql(`query($b: String!) { image(base64: $b) { id caption { text } } ok: model { id } }`, { b: await make() });
+      const { status, body } = await strict.graphql(`query($b: String!) { image(base64: $b) { id caption { text } } ok: model { id } }`, {
+        b: await make(),
+      });
       assert.equal(status, 200);
       const error = onlyError(body.errors);
       assert.equal(error.extensions!.code, code, error.message);
@@ -155,17 +190,25 @@ describe('bad images are clean field errors', () => {
   }
 
   for (const format of ['jpeg', 'png'] as const) {
-    test(`a ${format} cut at 60 % fails where its pixels are decoded: the field that needs them (its header still gives the size)`, async () => {
-      const whole = await sharp(await patternPng(200, 150)).toFormat(format).toBuffer();
-      const { body } = await strict.graphql<{ image: { width: number; caption: null } }>(`query($b: String!) { image(base64: $b) { width caption { text } } }`, {
-        b: whole.subarray(0, Math.floor(whole.length * 0.6)).toString('base64'),
-      });
+    test(`a ${format} cut at 60 % fails only in the field that decodes its pixels (its header still gives the size)`, async () => {
+      const whole = await sharp(await patternPng(200, 150))
+        .toFormat(format)
+        .toBuffer();
+      const { body } = await strict.graphql<{ image: { width: number; caption: null } }>(
+        `query($b: String!) { image(base64: $b) { width caption { text } } }`,
+        {
+          b: whole.subarray(0, Math.floor(whole.length * 0.6)).toString('base64'),
+        },
+      );
       assert.equal(body.data!.image.width, 200);
       assert.equal(body.data!.image.caption, null);
       const error = onlyError(body.errors);
       assert.deepEqual(error.path, ['image', 'caption']);
       assert.equal(error.extensions!.code, 'BAD_IMAGE');
-      assert.match(error.message, /^the image's pixels could not be decoded \(.+\); the file may be truncated or corrupt: send the complete image$/);
+      assert.match(
+        error.message,
+        /^the image's pixels could not be decoded \(.+\); the file may be truncated or corrupt: send the complete image$/,
+      );
     });
   }
 });

@@ -48,7 +48,7 @@ describe('scores over HTTP on the tiny model', () => {
     };
   }
 
-  test('every region-like answer carries the runtime\'s region score; a client box has none', async () => {
+  test("every region-like answer carries the runtime's region score; a client box has none", async () => {
     const { body } = await gateway.graphql<ScoresData>(
       `query($image: String!) { image(base64: $image) {
         objects(generation: ${GENERATION}) { score box { x1 } }
@@ -56,7 +56,8 @@ describe('scores over HTTP on the tiny model', () => {
         textRegions(generation: ${GENERATION}) { score }
         ocr: task(name: OCR_WITH_REGION, generation: ${GENERATION}) { regionScores }
         ground(phrase: "A green car parked in front of a yellow building.", generation: ${GENERATION}) { regions { score } }
-        grounding: task(name: CAPTION_TO_PHRASE_GROUNDING, input: "A green car parked in front of a yellow building.", generation: ${GENERATION}) { regionScores }
+        grounding: task(name: CAPTION_TO_PHRASE_GROUNDING, input: "A green car parked in front of a yellow building.",
+          generation: ${GENERATION}) { regionScores }
         find(query: "wheels", generation: ${GENERATION}) { score segment { score } }
         finding: task(name: OPEN_VOCABULARY_DETECTION, input: "wheels", generation: ${GENERATION}) { regionScores result }
         segment(query: "the car", generation: ${GENERATION}) { score }
@@ -71,13 +72,31 @@ describe('scores over HTTP on the tiny model', () => {
 
     // Answers with regions on every task: the default test model's (tiny, seed 1, structured bias) on this image.
     assert.ok(data.objects.length > 0);
-    assert.deepEqual(data.objects.map((object) => object.score), data.od.regionScores);
-    assert.deepEqual(data.textRegions.map((line) => line.score), data.ocr.regionScores);
+    assert.deepEqual(
+      data.objects.map((object) => object.score),
+      data.od.regionScores,
+    );
+    assert.deepEqual(
+      data.textRegions.map((line) => line.score),
+      data.ocr.regionScores,
+    );
     // Grounding groups boxes by phrase: the same scores, possibly in another order.
     const sorted = (scores: (number | null)[]) => [...scores].sort();
-    assert.deepEqual(sorted(data.ground.flatMap((phrase) => phrase.regions.map((region) => region.score))), sorted(data.grounding.regionScores));
-    assert.deepEqual(data.find.map((found) => found.score), data.finding.regionScores);
-    for (const scores of [data.od.regionScores, data.ocr.regionScores, data.grounding.regionScores, data.finding.regionScores, data.segmentation.regionScores]) {
+    assert.deepEqual(
+      sorted(data.ground.flatMap((phrase) => phrase.regions.map((region) => region.score))),
+      sorted(data.grounding.regionScores),
+    );
+    assert.deepEqual(
+      data.find.map((found) => found.score),
+      data.finding.regionScores,
+    );
+    for (const scores of [
+      data.od.regionScores,
+      data.ocr.regionScores,
+      data.grounding.regionScores,
+      data.finding.regionScores,
+      data.segmentation.regionScores,
+    ]) {
       assert.ok(scores.length > 0 && scores.every(inUnitRange), JSON.stringify(scores));
     }
     // A segment covers every instance: its score lies within theirs (and is theirs when there is one).
@@ -105,10 +124,19 @@ describe('scores over HTTP on the tiny model', () => {
       { image, threshold },
     );
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-    assert.deepEqual(body.data!.image.kept, objects.filter((object) => object.score! >= threshold));
-    assert.ok(body.data!.image.kept.some((object) => object.score === threshold), 'a score equal to minScore is kept');
+    assert.deepEqual(
+      body.data!.image.kept,
+      objects.filter((object) => object.score! >= threshold),
+    );
+    assert.ok(
+      body.data!.image.kept.some((object) => object.score === threshold),
+      'a score equal to minScore is kept',
+    );
     assert.ok(body.data!.image.kept.length < objects.length);
-    assert.deepEqual(body.data!.image.none, objects.filter((object) => object.score === 1).map(({ score }) => ({ score })));
+    assert.deepEqual(
+      body.data!.image.none,
+      objects.filter((object) => object.score === 1).map(({ score }) => ({ score })),
+    );
     assert.equal(body.data!.image.every.length, objects.length);
     assert.equal(gateway.services.runner.stats().jobs, jobsBefore, 'filtering reruns nothing');
   });
@@ -163,7 +191,12 @@ describe('filtering rules on scripted answers', () => {
   });
 
   const grounding: TaskResult = {
-    bboxes: [[0, 0, 10, 10], [20, 20, 30, 30], [40, 40, 50, 50], [60, 60, 70, 70]],
+    bboxes: [
+      [0, 0, 10, 10],
+      [20, 20, 30, 30],
+      [40, 40, 50, 50],
+      [60, 60, 70, 70],
+    ],
     labels: ['a dog', 'a cat', 'a dog', 'a cat'],
   };
   const found: TaskResult = {
@@ -174,7 +207,11 @@ describe('filtering rules on scripted answers', () => {
   };
   const runner = () =>
     new ScoredRunner(
-      { '<CAPTION_TO_PHRASE_GROUNDING>': grounding, '<OPEN_VOCABULARY_DETECTION>': found, '<REFERRING_EXPRESSION_SEGMENTATION>': { polygons: [[[1, 1, 9, 1, 9, 9]]], labels: [''] } },
+      {
+        '<CAPTION_TO_PHRASE_GROUNDING>': grounding,
+        '<OPEN_VOCABULARY_DETECTION>': found,
+        '<REFERRING_EXPRESSION_SEGMENTATION>': { polygons: [[[1, 1, 9, 1, 9, 9]]], labels: [''] },
+      },
       {
         '<CAPTION_TO_PHRASE_GROUNDING>': { regionScores: [0.9, 0.2, 0.5, null], locationScore: 0.4 },
         '<OPEN_VOCABULARY_DETECTION>': { regionScores: [0.3, 0.8], locationScore: 0.5 },
@@ -182,7 +219,7 @@ describe('filtering rules on scripted answers', () => {
       },
     );
 
-  test('ground: each phrase keeps its regions scored at least minScore; a phrase left empty is left out; unscored regions only pass without minScore', async () => {
+  test('ground: phrases keep regions scored ≥ minScore, an emptied phrase is left out, unscored regions pass only without it', async () => {
     const services = await scriptedServices(runner());
     const result = await executeWithBudget(
       services,
@@ -197,14 +234,34 @@ describe('filtering rules on scripted answers', () => {
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     const data = JSON.parse(JSON.stringify(result.data)) as { image: Record<string, unknown> };
     assert.deepEqual(data.image['all'], [
-      { phrase: 'a dog', regions: [{ score: 0.9, box: { x1: 0 } }, { score: 0.5, box: { x1: 40 } }] },
-      { phrase: 'a cat', regions: [{ score: 0.2, box: { x1: 20 } }, { score: null, box: { x1: 60 } }] },
+      {
+        phrase: 'a dog',
+        regions: [
+          { score: 0.9, box: { x1: 0 } },
+          { score: 0.5, box: { x1: 40 } },
+        ],
+      },
+      {
+        phrase: 'a cat',
+        regions: [
+          { score: 0.2, box: { x1: 20 } },
+          { score: null, box: { x1: 60 } },
+        ],
+      },
     ]);
-    assert.deepEqual(data.image['half'], [{ phrase: 'a dog', regions: [{ score: 0.9, box: { x1: 0 } }, { score: 0.5, box: { x1: 40 } }] }]);
+    assert.deepEqual(data.image['half'], [
+      {
+        phrase: 'a dog',
+        regions: [
+          { score: 0.9, box: { x1: 0 } },
+          { score: 0.5, box: { x1: 40 } },
+        ],
+      },
+    ]);
     assert.deepEqual(data.image['high'], []);
   });
 
-  test('find: a polygon instance\'s region and its segment share the instance\'s score; segment() scores all its polygons', async () => {
+  test("find: a polygon instance's region and its segment share the instance's score; segment() scores all its polygons", async () => {
     const services = await scriptedServices(runner());
     const result = await executeWithBudget(
       services,
@@ -227,7 +284,13 @@ describe('filtering rules on scripted answers', () => {
     const bytes = await patternPng(640, 480, 3);
     const task = '<CAPTION_TO_PHRASE_GROUNDING>';
     const plan = services.runner.plan(task, 'a dog and a cat', { ...services.generationDefaults });
-    const key = resultCacheKey({ modelFingerprint: services.model.fingerprint, task, input: plan.prompt, options: { ...plan.options }, imageId: imageIdOf(bytes) });
+    const key = resultCacheKey({
+      modelFingerprint: services.model.fingerprint,
+      task,
+      input: plan.prompt,
+      options: { ...plan.options },
+      imageId: imageIdOf(bytes),
+    });
     const oldEntry = { task, prompt: plan.prompt, text: '', tokens: [0, 2], score: -1, result: grounding };
     assert.equal(isRunResult(oldEntry), false);
     await services.cache.set(key, oldEntry);
@@ -243,7 +306,17 @@ describe('filtering rules on scripted answers', () => {
   });
 
   test('cache entries are served only with per-token log-probabilities aligned with the tokens', () => {
-    const entry = { task: '<OD>', prompt: 'p', text: '', tokens: [0, 2], tokenLogprobs: [0, -0.5], score: -0.25, result: { bboxes: [], labels: [] }, regionScores: [], locationScore: null };
+    const entry = {
+      task: '<OD>',
+      prompt: 'p',
+      text: '',
+      tokens: [0, 2],
+      tokenLogprobs: [0, -0.5],
+      score: -0.25,
+      result: { bboxes: [], labels: [] },
+      regionScores: [],
+      locationScore: null,
+    };
     assert.equal(isRunResult(entry), true);
     assert.equal(isRunResult({ ...entry, tokenLogprobs: [0] }), false);
     assert.equal(isRunResult({ ...entry, regionScores: ['high'] }), false);

@@ -22,7 +22,9 @@ interface GenerationEventBody {
 type Next = FormattedExecutionResult<{ generation: GenerationEventBody }, unknown>;
 
 const STREAM = `subscription Stream($b: String, $id: ID, $task: Task!, $input: String, $max: Int) {
-  generation(base64: $b, id: $id, task: $task, input: $input, generation: { maxNewTokens: $max, minNewTokens: $max }) { imageId text tokens done result score }
+  generation(base64: $b, id: $id, task: $task, input: $input, generation: { maxNewTokens: $max, minNewTokens: $max }) {
+    imageId text tokens done result score
+  }
 }`;
 
 function wsUrl(gateway: TestGateway): string {
@@ -77,7 +79,10 @@ describe('streaming a generation', () => {
     const client = connect(gateway);
     try {
       const events = await collect(client, STREAM, { b: image, task: 'MORE_DETAILED_CAPTION', max: 40 });
-      assert.ok(events.every((event) => !event.errors), JSON.stringify(events.find((event) => event.errors)));
+      assert.ok(
+        events.every((event) => !event.errors),
+        JSON.stringify(events.find((event) => event.errors)),
+      );
       const generation = events.map((event) => event.data!.generation);
       const last = generation.at(-1)!;
       assert.equal(last.done, true);
@@ -86,11 +91,16 @@ describe('streaming a generation', () => {
       assert.ok(generation.slice(0, -1).every((event) => !event.done && event.result === null && event.score === null));
       assert.ok(generation.length >= 2, 'at least one progress event before the result');
       const counts = generation.map((event) => event.tokens);
-      assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'token counts only grow');
+      assert.deepEqual(
+        counts,
+        [...counts].sort((a, b) => a - b),
+        'token counts only grow',
+      );
       for (const event of generation) assert.ok(last.text.startsWith(event.text), 'each text is a prefix of the final one');
       // The same work as a query: answered from the cache the stream filled, identical.
       const query = await gateway.graphql<{ image: { task: { text: string; result: unknown; score: number } } }>(
-        'query($b: String!) { image(base64: $b) { task(name: MORE_DETAILED_CAPTION, generation: { maxNewTokens: 40, minNewTokens: 40 }) { text result score } } }',
+        'query($b: String!) { image(base64: $b) { task(name: MORE_DETAILED_CAPTION, generation: { maxNewTokens: 40, minNewTokens: 40 }) ' +
+          '{ text result score } } }',
         { b: image },
       );
       const before = gateway.services.runner.stats().jobs;
@@ -120,13 +130,21 @@ describe('streaming a generation', () => {
   test('bad input is a GraphQL error on that subscription; the socket stays open for the next', async () => {
     const client = connect(gateway);
     try {
-      const twoSources = await collect(client, STREAM, { b: image, id: `sha256:${'0'.repeat(64)}`, task: 'CAPTION', max: 4 }).catch((errors: unknown) => errors);
+      const twoSources = await collect(client, STREAM, { b: image, id: `sha256:${'0'.repeat(64)}`, task: 'CAPTION', max: 4 }).catch(
+        (errors: unknown) => errors,
+      );
       assert.match(JSON.stringify(twoSources), /takes exactly one of url, base64 or id/);
-      const missingInput = await collect(client, STREAM, { b: image, task: 'REGION_TO_CATEGORY', max: 4 }).catch((errors: unknown) => errors);
+      const missingInput = await collect(client, STREAM, { b: image, task: 'REGION_TO_CATEGORY', max: 4 }).catch(
+        (errors: unknown) => errors,
+      );
       assert.match(JSON.stringify(missingInput), /BAD_INPUT/);
-      const unknownImage = await collect(client, STREAM, { id: `sha256:${'1'.repeat(64)}`, task: 'CAPTION', max: 4 }).catch((errors: unknown) => errors);
+      const unknownImage = await collect(client, STREAM, { id: `sha256:${'1'.repeat(64)}`, task: 'CAPTION', max: 4 }).catch(
+        (errors: unknown) => errors,
+      );
       assert.match(JSON.stringify(unknownImage), /IMAGE_NOT_FOUND/);
-      const notAnImage = await collect(client, STREAM, { b: Buffer.from('hello').toString('base64'), task: 'CAPTION', max: 4 }).catch((errors: unknown) => errors);
+      const notAnImage = await collect(client, STREAM, { b: Buffer.from('hello').toString('base64'), task: 'CAPTION', max: 4 }).catch(
+        (errors: unknown) => errors,
+      );
       assert.match(JSON.stringify(notAnImage), /BAD_IMAGE/);
       const fine = await collect(client, STREAM, { b: image, task: 'OD', max: 5 });
       assert.equal(fine.at(-1)!.data!.generation.done, true, 'the same socket still serves');
@@ -151,14 +169,20 @@ describe('streaming a generation', () => {
     const client = connect(gateway);
     try {
       const cancelled = engine.stats().cancelled;
-      const iterator = client.iterate<{ generation: GenerationEventBody }>({ query: STREAM, variables: { b: image, task: 'DETAILED_CAPTION', max: 1000 } });
+      const iterator = client.iterate<{ generation: GenerationEventBody }>({
+        query: STREAM,
+        variables: { b: image, task: 'DETAILED_CAPTION', max: 1000 },
+      });
       const first = await iterator.next();
       assert.equal(first.value?.data?.generation.done, false);
       assert.equal(engine.stats().decoding, 1);
       await iterator.return?.();
       await waitFor(() => engine.stats().cancelled === cancelled + 1 && engine.stats().decoding === 0, 'the job to leave the loop');
       const jobs = engine.stats().jobs;
-      const again = client.iterate<{ generation: GenerationEventBody }>({ query: STREAM, variables: { b: image, task: 'DETAILED_CAPTION', max: 1000 } });
+      const again = client.iterate<{ generation: GenerationEventBody }>({
+        query: STREAM,
+        variables: { b: image, task: 'DETAILED_CAPTION', max: 1000 },
+      });
       assert.equal((await again.next()).value?.data?.generation.done, false, 'not cached: it runs again');
       assert.equal(engine.stats().jobs, jobs + 1);
       await again.return?.();
@@ -172,17 +196,26 @@ describe('streaming a generation', () => {
     await waitFor(() => engine.stats().decoding === 0 && engine.stats().queued === 0, 'earlier work to wind down');
     const client = connect(gateway);
     const cancelled = engine.stats().cancelled;
-    const iterator = client.iterate<{ generation: GenerationEventBody }>({ query: STREAM, variables: { b: image, task: 'OCR', max: 1000 } });
+    const iterator = client.iterate<{ generation: GenerationEventBody }>({
+      query: STREAM,
+      variables: { b: image, task: 'OCR', max: 1000 },
+    });
     await iterator.next();
     await client.dispose();
-    await waitFor(() => engine.stats().cancelled === cancelled + 1 && engine.stats().decoding === 0, () => `the job to leave the loop: ${JSON.stringify({ cancelled, now: engine.stats() })}`);
+    await waitFor(
+      () => engine.stats().cancelled === cancelled + 1 && engine.stats().decoding === 0,
+      () => `the job to leave the loop: ${JSON.stringify({ cancelled, now: engine.stats() })}`,
+    );
   });
 
   test('/healthz and queries are answered while the model decodes (the model runs on worker threads)', async () => {
     const engine = gateway.services.runner as Engine;
     const client = connect(gateway);
     try {
-      const iterator = client.iterate<{ generation: GenerationEventBody }>({ query: STREAM, variables: { b: image, task: 'DETAILED_CAPTION', input: undefined, max: 1000 } });
+      const iterator = client.iterate<{ generation: GenerationEventBody }>({
+        query: STREAM,
+        variables: { b: image, task: 'DETAILED_CAPTION', input: undefined, max: 1000 },
+      });
       await iterator.next();
       for (let i = 0; i < 20; i++) {
         assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200);
@@ -225,12 +258,15 @@ describe('subscription limits', () => {
     await client.dispose();
   });
 
-  test('an API key in the connection parameters (or headers) is accepted; a second connection of that client is refused with 4429', async () => {
+  test('an API key in connection parameters (or headers) is accepted; that client’s second connection is refused with 4429', async () => {
     const first = connect(gateway, { apiKey: KEY });
     const second = connect(gateway, {}, { authorization: `Bearer ${KEY}` });
     try {
       // The first client's socket stays open while its subscription runs.
-      const running = first.iterate<{ generation: GenerationEventBody }>({ query: STREAM, variables: { b: image, task: 'OCR', max: 1000 } });
+      const running = first.iterate<{ generation: GenerationEventBody }>({
+        query: STREAM,
+        variables: { b: image, task: 'OCR', max: 1000 },
+      });
       assert.equal((await running.next()).value?.data?.generation.done, false);
       const closing = closed(second);
       await collect(second, STREAM, { b: image, task: 'CAPTION', max: 4 }).catch(() => undefined);
@@ -247,11 +283,15 @@ describe('subscription limits', () => {
   test('cost, shape and rate limits answer errors on the subscription', async () => {
     const client = connect(gateway, { apiKey: KEY });
     try {
-      const costly = await collect(client, 'subscription($b: String) { generation(base64: $b, task: MORE_DETAILED_CAPTION, generation: { numBeams: 16 }) { text } }', { b: image }).catch(
-        (errors: unknown) => errors,
-      );
+      const costly = await collect(
+        client,
+        'subscription($b: String) { generation(base64: $b, task: MORE_DETAILED_CAPTION, generation: { numBeams: 16 }) { text } }',
+        { b: image },
+      ).catch((errors: unknown) => errors);
       assert.match(JSON.stringify(costly), /QUERY_TOO_COSTLY/);
-      const aliased = await collect(client, 'subscription($b: String) { g: generation(base64: $b, task: CAPTION) { text } }', { b: image }).catch((errors: unknown) => errors);
+      const aliased = await collect(client, 'subscription($b: String) { g: generation(base64: $b, task: CAPTION) { text } }', {
+        b: image,
+      }).catch((errors: unknown) => errors);
       assert.match(JSON.stringify(aliased), /TOO_MANY_ALIASES/);
       // 3 per minute: the previous test's subscription and the two refused above used them.
       const limited = await collect(client, STREAM, { b: image, task: 'CAPTION', max: 4 }).catch((errors: unknown) => errors);

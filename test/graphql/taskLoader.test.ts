@@ -35,10 +35,10 @@ describe('cache entries a field may not use', () => {
   });
 
   const unusable: readonly (readonly [string, Record<string, unknown>])[] = [
-    ['OCR quads under <OD>\'s key', entry('<OD>', { quad_boxes: [[1, 2, 3, 2, 3, 4, 1, 4]], labels: ['HELLO'] })],
-    ['text under <OD>\'s key', entry('<OD>', 'a car')],
+    ["OCR quads under <OD>'s key", entry('<OD>', { quad_boxes: [[1, 2, 3, 2, 3, 4, 1, 4]], labels: ['HELLO'] })],
+    ["text under <OD>'s key", entry('<OD>', 'a car')],
     ['boxes with a label missing', entry('<OD>', { bboxes: [[1, 2, 3, 4]], labels: [] })],
-    ['another task\'s entry of the same shape', entry('<DENSE_REGION_CAPTION>', { bboxes: [[1, 2, 3, 4]], labels: ['a red car'] })],
+    ["another task's entry of the same shape", entry('<DENSE_REGION_CAPTION>', { bboxes: [[1, 2, 3, 4]], labels: ['a red car'] })],
   ];
   for (const [name, stored] of unusable) {
     test(`${name}: computed again, then the new answer is served from the cache`, async () => {

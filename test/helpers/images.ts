@@ -12,11 +12,17 @@ export async function patternPng(width: number, height: number, seed = 1): Promi
       data[i + 2] = Math.round(128 + 100 * Math.sin((x + seed * 31) / 23) * Math.cos((y - seed * 17) / 17));
     }
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** A flat colour image in the given format. */
-export async function solidImage(width: number, height: number, format: 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' | 'avif' = 'png'): Promise<Buffer> {
+export async function solidImage(
+  width: number,
+  height: number,
+  format: 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' | 'avif' = 'png',
+): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } } })
     .toFormat(format)
     .toBuffer();

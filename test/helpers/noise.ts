@@ -30,5 +30,7 @@ export async function centreNoisePng(width: number, height: number, seed: number
     const start = (y * width + left) * 3;
     for (let i = start; i < start + Math.floor(width / 2) * 3; i++) data[i] = stream.next().value;
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }

@@ -97,7 +97,10 @@ export function assertMatchesExpected(actual: unknown, expected: JsonValue, path
     assert.equal(actualArray.length, expected.length, `${path}: expected ${expected.length} elements, got ${actualArray.length}`);
     expected.forEach((element, index) => assertMatchesExpected(actualArray[index], element, `${path}[${index}]`));
   } else if (typeof expected === 'object' && expected !== null) {
-    assert.ok(typeof actual === 'object' && actual !== null && !Array.isArray(actual), `${path}: expected an object, got ${JSON.stringify(actual)}`);
+    assert.ok(
+      typeof actual === 'object' && actual !== null && !Array.isArray(actual),
+      `${path}: expected an object, got ${JSON.stringify(actual)}`,
+    );
     const actualRecord = actual as Record<string, unknown>;
     assert.deepEqual(Object.keys(actualRecord).sort(), Object.keys(expected).sort(), `${path}: key sets differ`);
     for (const [key, value] of Object.entries(expected)) assertMatchesExpected(actualRecord[key], value, `${path}.${key}`);

@@ -23,7 +23,6 @@ function freshCache(): string {
   return join(work, `cache-${++caseNumber}`);
 }
 
-
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'hub-cli-'));
   source = await tinyModelDir();
@@ -56,7 +55,11 @@ describe('florence-gateway model pull', () => {
     assert.equal(again.code, 0);
     assert.match(again.stderr, /all 10 files already verified, nothing downloaded/);
 
-    const offline = await florenceGateway(['model', 'pull'], { ...env, HF_HUB_OFFLINE: '1', HF_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
+    const offline = await florenceGateway(['model', 'pull'], {
+      ...env,
+      HF_HUB_OFFLINE: '1',
+      HF_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+    });
     assert.equal(offline.code, 0, offline.stderr);
     assert.match(offline.stderr, /offline: every file is already here/);
   });
@@ -121,14 +124,18 @@ describe('ensureDefaultModel (serve without MODEL_DIR)', () => {
     const printed: string[] = [];
     const stderr = { write: (text: string) => void printed.push(text), isTTY: false };
     hub.reset();
-    assert.equal(await ensureDefaultModel({ env: { HF_ENDPOINT: hub.endpoint, XDG_CACHE_HOME: freshCache(), HF_HUB_OFFLINE: '1' }, stderr }), undefined);
+    assert.equal(
+      await ensureDefaultModel({ env: { HF_ENDPOINT: hub.endpoint, XDG_CACHE_HOME: freshCache(), HF_HUB_OFFLINE: '1' }, stderr }),
+      undefined,
+    );
     assert.equal(hub.requests.length, 0);
     assert.deepEqual(printed, []);
     const port = await freePort();
     const unreachable = { HF_ENDPOINT: `http://127.0.0.1:${port}`, XDG_CACHE_HOME: freshCache() };
     assert.equal(await ensureDefaultModel({ env: unreachable, stderr, retry: QUICK_RETRY }), undefined);
     assert.deepEqual(printed, [
-      `could not download onnx-community/Florence-2-base-ft: cannot reach 127.0.0.1:${port}: connection refused (ECONNREFUSED) for http://127.0.0.1:${port}/api/models/onnx-community/Florence-2-base-ft/revision/main\n`,
+      `could not download onnx-community/Florence-2-base-ft: cannot reach 127.0.0.1:${port}: connection refused (ECONNREFUSED) for ` +
+        `http://127.0.0.1:${port}/api/models/onnx-community/Florence-2-base-ft/revision/main\n`,
     ]);
   });
 

@@ -33,23 +33,47 @@ function systemError(code: string, message: string): Error {
 describe('describeNetworkFailure', () => {
   const cases: [what: string, error: unknown, described: string][] = [
     ['DNS', fetchFailed(systemError('ENOTFOUND', 'getaddrinfo ENOTFOUND huggingface.co')), 'DNS lookup failed (ENOTFOUND)'],
-    ['DNS without a network', fetchFailed(systemError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN huggingface.co')), 'DNS lookup failed (EAI_AGAIN)'],
+    [
+      'DNS without a network',
+      fetchFailed(systemError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN huggingface.co')),
+      'DNS lookup failed (EAI_AGAIN)',
+    ],
     ['refused', fetchFailed(systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1234')), 'connection refused (ECONNREFUSED)'],
     [
       'refused on every address (an AggregateError without a code)',
-      fetchFailed(new AggregateError([systemError('ECONNREFUSED', 'connect ECONNREFUSED ::1:1234'), systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1234')], '')),
+      fetchFailed(
+        new AggregateError(
+          [
+            systemError('ECONNREFUSED', 'connect ECONNREFUSED ::1:1234'),
+            systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1234'),
+          ],
+          '',
+        ),
+      ),
       'connection refused (ECONNREFUSED)',
     ],
-    ['connect timeout', fetchFailed(systemError('UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error')), 'connection timed out (UND_ERR_CONNECT_TIMEOUT)'],
+    [
+      'connect timeout',
+      fetchFailed(systemError('UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error')),
+      'connection timed out (UND_ERR_CONNECT_TIMEOUT)',
+    ],
     ['reset', fetchFailed(systemError('ECONNRESET', 'read ECONNRESET')), 'connection reset (ECONNRESET)'],
     ['unreachable', fetchFailed(systemError('ENETUNREACH', 'connect ENETUNREACH')), 'network unreachable (ENETUNREACH)'],
-    ['expired certificate', fetchFailed(systemError('CERT_HAS_EXPIRED', 'certificate has expired')), 'TLS certificate not accepted: certificate has expired (CERT_HAS_EXPIRED)'],
+    [
+      'expired certificate',
+      fetchFailed(systemError('CERT_HAS_EXPIRED', 'certificate has expired')),
+      'TLS certificate not accepted: certificate has expired (CERT_HAS_EXPIRED)',
+    ],
     [
       'wrong host',
       fetchFailed(systemError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames")),
       "TLS certificate not accepted: Hostname/IP does not match certificate's altnames (ERR_TLS_CERT_ALTNAME_INVALID)",
     ],
-    ['https to a plain port', fetchFailed(systemError('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number')), 'TLS handshake failed (ERR_SSL_WRONG_VERSION_NUMBER)'],
+    [
+      'https to a plain port',
+      fetchFailed(systemError('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number')),
+      'TLS handshake failed (ERR_SSL_WRONG_VERSION_NUMBER)',
+    ],
     ['an unknown code', fetchFailed(systemError('EWHATEVER', 'something odd')), 'something odd (EWHATEVER)'],
     ['no code at all', fetchFailed(new Error('other side closed')), 'other side closed'],
     ['not an Error', 'plain text', 'plain text'],
@@ -85,7 +109,13 @@ describe('model pull that cannot reach the hub', () => {
     const { code, stderr } = await florenceGateway(['model', 'pull'], { HF_ENDPOINT: endpoint, XDG_CACHE_HOME: freshCache() });
     assert.equal(code, 1);
     // ENOTFOUND where a resolver answers; EAI_AGAIN on a machine without one.
-    assert.match(stderr, /^error: cannot reach hub\.florence-gateway\.invalid: DNS lookup failed \((ENOTFOUND|EAI_AGAIN)\) for http:\/\/hub\.florence-gateway\.invalid\/api\/models\/onnx-community\/Florence-2-base-ft\/revision\/main\n$/);
+    assert.match(
+      stderr,
+      new RegExp(
+        /^error: cannot reach hub\.florence-gateway\.invalid: DNS lookup failed \((ENOTFOUND|EAI_AGAIN)\) for /.source +
+          /http:\/\/hub\.florence-gateway\.invalid\/api\/models\/onnx-community\/Florence-2-base-ft\/revision\/main\n$/.source,
+      ),
+    );
   });
 
   test('a certificate the client does not trust is a TLS failure', async () => {
@@ -96,7 +126,11 @@ describe('model pull that cannot reach the hub', () => {
       const endpoint = `https://127.0.0.1:${port}`;
       const { code, stderr } = await florenceGateway(['model', 'pull'], { HF_ENDPOINT: endpoint, XDG_CACHE_HOME: freshCache() });
       assert.equal(code, 1);
-      assert.equal(stderr, `error: cannot reach 127.0.0.1:${port}: TLS certificate not accepted: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT) for ${endpoint}${REVISION_PATH}\n`);
+      assert.equal(
+        stderr,
+        `error: cannot reach 127.0.0.1:${port}: TLS certificate not accepted: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT) for ` +
+          `${endpoint}${REVISION_PATH}\n`,
+      );
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -109,7 +143,10 @@ describe('model pull that cannot reach the hub', () => {
       const cdn = new URL(hub.cdnOrigin);
       await hub.closeCdn();
       await assert.rejects(
-        pullModel({ env: { HF_ENDPOINT: hub.endpoint, XDG_CACHE_HOME: freshCache() }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+        pullModel({
+          env: { HF_ENDPOINT: hub.endpoint, XDG_CACHE_HOME: freshCache() },
+          retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        }),
         (error: unknown) =>
           error instanceof HubError &&
           error.kind === 'network' &&

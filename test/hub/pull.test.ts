@@ -81,10 +81,13 @@ describe('model pull from the stand-in hub', () => {
     assert.equal(manifest.commit, hub.commit);
     assert.equal(manifest.files[DECODER]?.sha256, hub.files.get(DECODER)?.sha256);
     assert.equal(manifest.files[DECODER]?.size, hub.files.get(DECODER)?.bytes.length);
-    const leftovers = readdirSync(dir, { recursive: true }).map(String).filter((name) => name.endsWith(INCOMPLETE_SUFFIX) || name.endsWith('.lock'));
+    const leftovers = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith(INCOMPLETE_SUFFIX) || name.endsWith('.lock'));
     assert.deepEqual(leftovers, []);
     // Pinned: every file came from the commit the revision resolved to.
-    for (const request of hub.requests.filter((r) => r.file !== undefined)) assert.match(request.url, new RegExp(`/resolve/${hub.commit}/`));
+    for (const request of hub.requests.filter((r) => r.file !== undefined))
+      assert.match(request.url, new RegExp(`/resolve/${hub.commit}/`));
 
     hub.reset();
     const again = await pull(env);
@@ -195,7 +198,10 @@ describe('model pull from the stand-in hub', () => {
     const result = await pull(env);
     assert.deepEqual(result.downloaded, [DECODER]);
     assertSameBytes(dir, source, [DECODER]);
-    assert.deepEqual(hub.downloadsOf(DECODER).map((r) => r.range), [`bytes=${kept}-`, undefined]);
+    assert.deepEqual(
+      hub.downloadsOf(DECODER).map((r) => r.range),
+      [`bytes=${kept}-`, undefined],
+    );
   });
 
   test('416 to a resume of a partial that is already whole: checked and renamed; wrong, deleted', async () => {
@@ -205,20 +211,35 @@ describe('model pull from the stand-in hub', () => {
     const dir = join(work, 'range-416');
     mkdirSync(dir, { recursive: true });
     const target = join(dir, 'encoder_model.onnx');
-    const context = { client: new HubClient({ endpoint: hub.endpoint }), repo: hub.repo, revision: 'main', retry: NO_RETRY, progress: silentProgress };
+    const context = {
+      client: new HubClient({ endpoint: hub.endpoint }),
+      repo: hub.repo,
+      revision: 'main',
+      retry: NO_RETRY,
+      progress: silentProgress,
+    };
     // Size unknown (a listing without it), so the client asks for the rest and the server says there is none.
     const file = { path: ENCODER, size: undefined, sha256: hosted.sha256, gitOid: undefined };
     writeFileSync(`${target}${INCOMPLETE_SUFFIX}`, hosted.bytes);
     const result = await downloadFile(context, file, target);
     assert.equal(result.digest.sha256, hosted.sha256);
     assert.ok(readFileSync(target).equals(hosted.bytes));
-    assert.deepEqual(hub.requests.map((r) => [r.range, r.status]), [[`bytes=${hosted.bytes.length}-`, 416]]);
+    assert.deepEqual(
+      hub.requests.map((r) => [r.range, r.status]),
+      [[`bytes=${hosted.bytes.length}-`, 416]],
+    );
 
     writeFileSync(`${target}${INCOMPLETE_SUFFIX}`, Buffer.alloc(hosted.bytes.length + 10));
     hub.reset();
     await downloadFile({ ...context, retry: QUICK_RETRY }, file, target);
     assert.ok(readFileSync(target).equals(hosted.bytes), 'a too-long partial is dropped and the file fetched again');
-    assert.deepEqual(hub.requests.map((r) => [r.range, r.status]), [[`bytes=${hosted.bytes.length + 10}-`, 416], [undefined, 200]]);
+    assert.deepEqual(
+      hub.requests.map((r) => [r.range, r.status]),
+      [
+        [`bytes=${hosted.bytes.length + 10}-`, 416],
+        [undefined, 200],
+      ],
+    );
   });
 
   test('a corrupted file is refused: sha256 mismatch naming the file, nothing renamed into place', async () => {
@@ -230,7 +251,10 @@ describe('model pull from the stand-in hub', () => {
     await assert.rejects(pull(env), (error: unknown) => {
       assert.ok(error instanceof HubError);
       assert.equal(error.kind, 'integrity');
-      assert.match(error.message, new RegExp(`sha256 mismatch for onnx/encoder_model\\.onnx: expected ${expected}, got (?!${expected})[0-9a-f]{64}`));
+      assert.match(
+        error.message,
+        new RegExp(`sha256 mismatch for onnx/encoder_model\\.onnx: expected ${expected}, got (?!${expected})[0-9a-f]{64}`),
+      );
       return true;
     });
     assert.ok(!existsSync(join(dir, ENCODER)), 'not renamed into place');
@@ -267,14 +291,20 @@ describe('model pull from the stand-in hub', () => {
     await assert.rejects(pull(empty), (error: unknown) => {
       assert.ok(error instanceof HubError);
       assert.equal(error.kind, 'offline');
-      assert.match(error.message, /HF_HUB_OFFLINE is set and .* does not hold onnx-community\/Florence-2-base-ft@main \(fp32\): the folder does not exist/);
+      assert.match(
+        error.message,
+        /HF_HUB_OFFLINE is set and .* does not hold onnx-community\/Florence-2-base-ft@main \(fp32\): the folder does not exist/,
+      );
       assert.match(error.message, /florence-gateway model pull/);
       return true;
     });
     // A folder missing one graph (an interrupted pull) is incomplete too, and says which file.
     await rm(join(dir, DECODER));
     await assert.rejects(pull({ ...env, HF_HUB_OFFLINE: '1' }), /missing or incomplete: onnx\/decoder_model_merged\.onnx/);
-    await assert.rejects(pull({ ...env, HF_HUB_OFFLINE: '1' }, { dtype: 'q8' }), /missing or incomplete: onnx\/vision_encoder_quantized\.onnx/);
+    await assert.rejects(
+      pull({ ...env, HF_HUB_OFFLINE: '1' }, { dtype: 'q8' }),
+      /missing or incomplete: onnx\/vision_encoder_quantized\.onnx/,
+    );
     assert.equal(hub.requests.length, 0);
   });
 
@@ -285,13 +315,22 @@ describe('model pull from the stand-in hub', () => {
       const env = freshEnv();
       const result = await pull(env, { dtype: 'q8' }, q8Hub);
       const onnx = result.downloaded.filter((path) => path.endsWith('.onnx')).sort();
-      assert.deepEqual(onnx, ['onnx/decoder_model_merged_quantized.onnx', 'onnx/embed_tokens_quantized.onnx', 'onnx/encoder_model_quantized.onnx', 'onnx/vision_encoder_quantized.onnx']);
+      assert.deepEqual(onnx, [
+        'onnx/decoder_model_merged_quantized.onnx',
+        'onnx/embed_tokens_quantized.onnx',
+        'onnx/encoder_model_quantized.onnx',
+        'onnx/vision_encoder_quantized.onnx',
+      ]);
       assert.ok(!existsSync(join(result.dir, 'onnx', 'vision_encoder.onnx')), 'no fp32 graph was fetched');
       openModelFolder(result.dir, 'q8');
       assertSameBytes(result.dir, q8Source, onnx);
 
       q8Hub.reset();
-      const mixed = await pull(env, { dtype: { vision_encoder: 'fp32', embed_tokens: 'q8', encoder_model: 'q8', decoder_model_merged: 'q8' } }, q8Hub);
+      const mixed = await pull(
+        env,
+        { dtype: { vision_encoder: 'fp32', embed_tokens: 'q8', encoder_model: 'q8', decoder_model_merged: 'q8' } },
+        q8Hub,
+      );
       assert.deepEqual(mixed.downloaded, ['onnx/vision_encoder.onnx'], 'only the graph not yet there');
       assert.equal(readManifest(result.dir)?.dtypes.vision_encoder, 'fp32');
     } finally {
@@ -382,7 +421,10 @@ describe('model pull from the stand-in hub', () => {
   });
 
   test('a missing revision is a not-found error', async () => {
-    await assert.rejects(pull(freshEnv(), { revision: 'no-such-branch' }), (error: unknown) => error instanceof HubError && error.kind === 'not-found');
+    await assert.rejects(
+      pull(freshEnv(), { revision: 'no-such-branch' }),
+      (error: unknown) => error instanceof HubError && error.kind === 'not-found',
+    );
   });
 
   test('the manifest is written beside the files', async () => {

@@ -21,7 +21,8 @@ describe('path safety', () => {
 
   test('repository ids are owner/name with safe characters', () => {
     assert.deepEqual(parseRepoId('onnx-community/Florence-2-base-ft'), ['onnx-community', 'Florence-2-base-ft']);
-    for (const repo of ['..', '../x', 'a/..', 'a/b/c', 'a', '-a/b', 'a/b c', 'a/b?x', 'a/%2e%2e']) assert.throws(() => parseRepoId(repo), /invalid repository/, repo);
+    for (const repo of ['..', '../x', 'a/..', 'a/b/c', 'a', '-a/b', 'a/b c', 'a/b?x', 'a/%2e%2e'])
+      assert.throws(() => parseRepoId(repo), /invalid repository/, repo);
   });
 });
 
@@ -41,9 +42,24 @@ describe('settings and protocol details', () => {
     const sha = 'a'.repeat(64);
     const oid = 'b'.repeat(40);
     assert.equal(normalizeEtag(`W/"${oid}"`), oid);
-    assert.deepEqual(remoteFileFromMetadata('x.onnx', { size: 3, etag: sha, lfs: true }), { path: 'x.onnx', size: 3, sha256: sha, gitOid: undefined });
-    assert.deepEqual(remoteFileFromMetadata('x.json', { size: 3, etag: oid, lfs: false }), { path: 'x.json', size: 3, sha256: undefined, gitOid: oid });
-    assert.deepEqual(remoteFileFromMetadata('x.json', { size: 3, etag: 'cdn-xyz', lfs: false }), { path: 'x.json', size: 3, sha256: undefined, gitOid: undefined });
+    assert.deepEqual(remoteFileFromMetadata('x.onnx', { size: 3, etag: sha, lfs: true }), {
+      path: 'x.onnx',
+      size: 3,
+      sha256: sha,
+      gitOid: undefined,
+    });
+    assert.deepEqual(remoteFileFromMetadata('x.json', { size: 3, etag: oid, lfs: false }), {
+      path: 'x.json',
+      size: 3,
+      sha256: undefined,
+      gitOid: oid,
+    });
+    assert.deepEqual(remoteFileFromMetadata('x.json', { size: 3, etag: 'cdn-xyz', lfs: false }), {
+      path: 'x.json',
+      size: 3,
+      sha256: undefined,
+      gitOid: undefined,
+    });
   });
 
   test('dtype specs: one dtype, a per-module map, or both', () => {
@@ -65,7 +81,10 @@ describe('progress renderer', () => {
   test('on a terminal: one line redrawn in place with bar, percent, bytes, rate and ETA', () => {
     let clock = 0;
     const out: string[] = [];
-    const progress = createProgressReporter({ write: (text: string) => void out.push(text), isTTY: true, columns: 200 }, { now: () => clock });
+    const progress = createProgressReporter(
+      { write: (text: string) => void out.push(text), isTTY: true, columns: 200 },
+      { now: () => clock },
+    );
     progress.plan({ label: 'o/n@main (fp32)', dir: '/d', files: 1, bytes: 4 * 1024 * 1024, skipped: 0 });
     progress.fileStart('onnx/x.onnx', 4 * 1024 * 1024, 0);
     clock = 1000;

@@ -84,7 +84,10 @@ for (const [address, expected] of CLASSIFICATION) {
 
 test('classifyAddress refuses non-addresses with a TypeError', () => {
   for (const text of ['localhost', '127.1', '0x7f.1', '2130706433', '[::1]', '']) {
-    assert.throws(() => classifyAddress(text), { name: 'TypeError', message: `expected an IPv4 or IPv6 address, got ${JSON.stringify(text)}` });
+    assert.throws(() => classifyAddress(text), {
+      name: 'TypeError',
+      message: `expected an IPv4 or IPv6 address, got ${JSON.stringify(text)}`,
+    });
   }
 });
 
@@ -169,7 +172,10 @@ for (const [entry, message] of INVALID_ENTRIES) {
     assert.throws(
       () => parseAllowHosts(`images.example.com,${entry}`),
       (error: unknown) =>
-        error instanceof ImageConfigError && error.setting === 'ALLOW_HOSTS' && message.test(error.message) && /^ALLOW_HOSTS entry /.test(error.message),
+        error instanceof ImageConfigError &&
+        error.setting === 'ALLOW_HOSTS' &&
+        message.test(error.message) &&
+        /^ALLOW_HOSTS entry /.test(error.message),
     );
   });
 }

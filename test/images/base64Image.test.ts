@@ -48,9 +48,17 @@ const INVALID: readonly (readonly [string, string, string])[] = [
   ['padding with a wrong length', 'AAAAAA=', `the base64 image has padding ("=") but 7 characters, not a multiple of 4; ${EXPECTED}`],
   ['a truncated length', 'AAAAA', `the base64 image has 5 characters, a length no base64 encoding produces (truncated?); ${EXPECTED}`],
   ['mixed alphabets', 'ab+c-d/e', `the base64 image mixes the standard (+/) and URL-safe (-_) alphabets; ${EXPECTED}`],
-  ['a non-image data URL', 'data:text/plain;base64,AAAA', 'the image data URL must look like data:image/png;base64,…; got "data:text/plain;base64"'],
+  [
+    'a non-image data URL',
+    'data:text/plain;base64,AAAA',
+    'the image data URL must look like data:image/png;base64,…; got "data:text/plain;base64"',
+  ],
   ['a data URL without ;base64', 'data:image/png,AAAA', 'the image data URL must look like data:image/png;base64,…; got "data:image/png"'],
-  ['a data URL without a comma', 'data:image/png;base64', 'the image data URL must look like data:image/png;base64,…; got "data:image/png;base64"'],
+  [
+    'a data URL without a comma',
+    'data:image/png;base64',
+    'the image data URL must look like data:image/png;base64,…; got "data:image/png;base64"',
+  ],
   ['a data URL with no media type', 'data:;base64,AAAA', 'the image data URL must look like data:image/png;base64,…; got "data:;base64"'],
   [
     'a data URL with a long header',
@@ -85,7 +93,10 @@ test('the size is judged from the text before it is checked or decoded', () => {
   const huge = '!'.repeat(30_000_000);
   assert.throws(
     () => decodeBase64Image(huge, 20_000_000),
-    (error: unknown) => error instanceof ImageTooLargeError && error.code === 'IMAGE_TOO_LARGE' && error.message === 'the base64 image holds 22500000 bytes; the limit is 20 MB',
+    (error: unknown) =>
+      error instanceof ImageTooLargeError &&
+      error.code === 'IMAGE_TOO_LARGE' &&
+      error.message === 'the base64 image holds 22500000 bytes; the limit is 20 MB',
   );
 });
 
@@ -97,5 +108,8 @@ test('the limit applies to a data URL payload too', () => {
 });
 
 test('maxBytes must be a positive integer', () => {
-  assert.throws(() => decodeBase64Image('AAAA', 0), { name: 'RangeError', message: 'decodeBase64Image: maxBytes must be a positive integer, got 0' });
+  assert.throws(() => decodeBase64Image('AAAA', 0), {
+    name: 'RangeError',
+    message: 'decodeBase64Image: maxBytes must be a positive integer, got 0',
+  });
 });

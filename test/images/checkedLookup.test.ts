@@ -18,7 +18,9 @@ interface LookupAnswer {
 }
 
 function callLookup(lookup: LookupFunction, hostname: string, all: boolean, family?: number): Promise<LookupAnswer> {
-  return new Promise((resolve) => lookup(hostname, { all, ...(family === undefined ? {} : { family }) }, (error, address, family) => resolve({ error, address, family })));
+  return new Promise((resolve) =>
+    lookup(hostname, { all, ...(family === undefined ? {} : { family }) }, (error, address, family) => resolve({ error, address, family })),
+  );
 }
 
 const fixed =
@@ -72,7 +74,10 @@ test('the requested family is passed to the resolver', async () => {
 
 test('an allowed name skips the check; an allowed range opens only its addresses', async () => {
   const loopback = fixed({ address: '127.0.0.1', family: 4 });
-  assert.equal((await callLookup(createCheckedLookup(parseAllowHosts('*.internal.example'), loopback), 'img.internal.example', false)).error, null);
+  assert.equal(
+    (await callLookup(createCheckedLookup(parseAllowHosts('*.internal.example'), loopback), 'img.internal.example', false)).error,
+    null,
+  );
   assert.equal((await callLookup(createCheckedLookup(parseAllowHosts('127.0.0.0/8'), loopback), 'img.example', false)).error, null);
   const mixed = fixed({ address: '127.0.0.1', family: 4 }, { address: '10.0.0.1', family: 4 });
   const { error } = await callLookup(createCheckedLookup(parseAllowHosts('127.0.0.0/8'), mixed), 'img.example', true);

@@ -9,15 +9,30 @@ import { TaskInputError } from '../../src/vision/errors.js';
 const options: FetchImageOptions = { allowHosts: parseAllowHosts('127.0.0.1'), maxBytes: 1_000, timeoutMs: 1_000 };
 
 const REFUSED_URLS: readonly (readonly [string, Function, string, RegExp])[] = [
-  ['ftp://example.com/image.png', FetchRefusedError, 'FETCH_REFUSED', /^the image URL uses the ftp: scheme; only http: and https: images are fetched$/],
+  [
+    'ftp://example.com/image.png',
+    FetchRefusedError,
+    'FETCH_REFUSED',
+    /^the image URL uses the ftp: scheme; only http: and https: images are fetched$/,
+  ],
   ['file:///etc/passwd', FetchRefusedError, 'FETCH_REFUSED', /^the image URL uses the file: scheme; /],
   ['javascript:alert(1)', FetchRefusedError, 'FETCH_REFUSED', /^the image URL uses the javascript: scheme; /],
   ['data:image/png;base64,AAAA', FetchRefusedError, 'FETCH_REFUSED', /uses the data: scheme/],
   ['gopher://127.0.0.1:6379/_INFO', FetchRefusedError, 'FETCH_REFUSED', /uses the gopher: scheme/],
   ['ws://example.com/', FetchRefusedError, 'FETCH_REFUSED', /uses the ws: scheme/],
-  ['http://user:hunter2@example.com/image.png', FetchRefusedError, 'FETCH_REFUSED', /^the image URL contains a user name or password; image URLs with credentials are refused$/],
+  [
+    'http://user:hunter2@example.com/image.png',
+    FetchRefusedError,
+    'FETCH_REFUSED',
+    /^the image URL contains a user name or password; image URLs with credentials are refused$/,
+  ],
   ['http://user@example.com/image.png', FetchRefusedError, 'FETCH_REFUSED', /user name or password/],
-  ['not a url', TaskInputError, 'BAD_INPUT', /^the image URL is not a valid absolute URL: expected http\(s\):\/\/host\/path, got "not a url"$/],
+  [
+    'not a url',
+    TaskInputError,
+    'BAD_INPUT',
+    /^the image URL is not a valid absolute URL: expected http\(s\):\/\/host\/path, got "not a url"$/,
+  ],
   ['/relative/image.png', TaskInputError, 'BAD_INPUT', /not a valid absolute URL/],
   ['http://', TaskInputError, 'BAD_INPUT', /not a valid absolute URL/],
   ['http://[::1/', TaskInputError, 'BAD_INPUT', /not a valid absolute URL/],

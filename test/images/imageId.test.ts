@@ -26,7 +26,10 @@ test('parseImageId returns a valid id unchanged, and round-trips imageIdOf', () 
 
 const INVALID: readonly (readonly [string, string])[] = [
   ['', '""'],
-  ['ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', '"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"'],
+  [
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    '"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"',
+  ],
   [ABC_SHA256.toUpperCase(), JSON.stringify(ABC_SHA256.toUpperCase())],
   [`sha256:${'A'.repeat(64)}`, JSON.stringify(`sha256:${'A'.repeat(64)}`)],
   [ABC_SHA256.slice(0, -1), JSON.stringify(ABC_SHA256.slice(0, -1))],

@@ -29,10 +29,7 @@ test('defaults: 20 MB, 3 MB base64, 50 MP (as vision/image.ts), 10 s, 3 redirect
 
 test('an empty environment gives the defaults', () => {
   const limits = limitsFor({});
-  assert.deepEqual(
-    { ...limits, allowHosts: limits.allowHosts.entries },
-    { ...DEFAULT_IMAGE_LIMITS, allowHosts: [] },
-  );
+  assert.deepEqual({ ...limits, allowHosts: limits.allowHosts.entries }, { ...DEFAULT_IMAGE_LIMITS, allowHosts: [] });
 });
 
 test('blank values keep the defaults', () => {

@@ -69,7 +69,10 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
   const output: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not listen within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`gateway did not listen within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`)),
+      READY_TIMEOUT_MS,
+    );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(line);
       const record = parseJson(line);
@@ -158,4 +161,3 @@ export function startRedisServer(port: number): Promise<ChildProcess> {
 export async function killProcess(child: ChildProcess): Promise<void> {
   await stop(child, 'SIGKILL');
 }
-

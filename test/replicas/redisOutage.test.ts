@@ -75,7 +75,10 @@ describe('Redis killed while requests flow', { skip: hasRedisServer ? false : NO
 
     assert.deepEqual(failures, [], 'every request succeeded');
     assert.ok(served.warm > 10 && served.fresh > afterRecovery, JSON.stringify(served));
-    assert.ok((await gateway.metric('florence_work_lock_keys_total', 'outcome="unlocked"')) >= 1, 'the lock stood aside while Redis was down');
+    assert.ok(
+      (await gateway.metric('florence_work_lock_keys_total', 'outcome="unlocked"')) >= 1,
+      'the lock stood aside while Redis was down',
+    );
     // The restarted Redis started empty (no persistence): what it holds now was written after recovery.
     const raw = await rawRedis(url);
     try {

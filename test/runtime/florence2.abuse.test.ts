@@ -17,7 +17,10 @@ after(() => florence.dispose());
 
 describe('Florence2.run misuse', () => {
   test('an unknown task', async () => {
-    await assert.rejects(florence.run(image, '<DETECT>'), (error: unknown) => error instanceof UnknownTaskError && /<DETECT>/.test(error.message));
+    await assert.rejects(
+      florence.run(image, '<DETECT>'),
+      (error: unknown) => error instanceof UnknownTaskError && /<DETECT>/.test(error.message),
+    );
   });
 
   test('input given to a task that takes none, and missing where required', async () => {
@@ -27,10 +30,19 @@ describe('Florence2.run misuse', () => {
   });
 
   test('generation options out of range', async () => {
-    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { numBeams: 0 }), { code: 'BAD_INPUT', message: 'numBeams must be an integer from 1 to 16, got 0' });
-    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 5000 }), { message: 'maxNewTokens must be an integer from 2 to 1024, got 5000' });
-    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 10, minNewTokens: 11 }), { message: 'minNewTokens must be ≤ maxNewTokens (10), got 11' });
-    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 10, minNewTokens: -1 }), { message: 'minNewTokens must be an integer from 0 to maxNewTokens (10), got -1' });
+    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { numBeams: 0 }), {
+      code: 'BAD_INPUT',
+      message: 'numBeams must be an integer from 1 to 16, got 0',
+    });
+    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 5000 }), {
+      message: 'maxNewTokens must be an integer from 2 to 1024, got 5000',
+    });
+    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 10, minNewTokens: 11 }), {
+      message: 'minNewTokens must be ≤ maxNewTokens (10), got 11',
+    });
+    await assert.rejects(florence.run(image, '<CAPTION>', undefined, { maxNewTokens: 10, minNewTokens: -1 }), {
+      message: 'minNewTokens must be an integer from 0 to maxNewTokens (10), got -1',
+    });
     await assert.rejects(florence.run(image, '<CAPTION>', undefined, { numBeams: 1.5 }), { code: 'BAD_INPUT' });
   });
 
@@ -47,7 +59,13 @@ describe('Florence2.run misuse', () => {
   });
 
   test('a bad request fails the batch before any model work', async () => {
-    await assert.rejects(florence.runBatch([{ image, task: '<CAPTION>' }, { image: Buffer.from('not an image'), task: '<NOPE>' }]), UnknownTaskError);
+    await assert.rejects(
+      florence.runBatch([
+        { image, task: '<CAPTION>' },
+        { image: Buffer.from('not an image'), task: '<NOPE>' },
+      ]),
+      UnknownTaskError,
+    );
   });
 
   test('an empty batch is an empty answer', async () => {

@@ -122,9 +122,15 @@ describe('decoding strategies on the model', () => {
     const [features] = await florence.encodeImages([await florence.prepare(images[0]!)]);
     const plan = florence.plan(task, undefined, { maxNewTokens: 40 });
     let rows = await encodePrompts(florence.graphs, [{ features: features!, promptIds: plan.promptIds }], 1);
-    rows = florence.graphs.selectRows(rows, Array.from({ length: search.rowCount }, () => 0));
+    rows = florence.graphs.selectRows(
+      rows,
+      Array.from({ length: search.rowCount }, () => 0),
+    );
     while (!search.done) {
-      const step = await florence.graphs.decoderStep(rows, search.nextTokens().map((token) => [token]));
+      const step = await florence.graphs.decoderStep(
+        rows,
+        search.nextTokens().map((token) => [token]),
+      );
       const parents = search.advance(step.logits, 0, florence.geometry.vocabSize);
       if (!search.done) rows = florence.graphs.selectRows(step.rows, parents);
     }

@@ -11,7 +11,9 @@ const PLANE = 768 * 768;
 // Value-for-value parity with Pillow is test/runtime/pillowParity.test.ts.
 describe('normalisation', () => {
   test('a white pixel normalises to (1 − mean) / std per channel', async () => {
-    const white = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const white = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     const { pixelValues } = await prepareImage(white);
     assert.ok(Math.abs(pixelValues[0]! - 2.248908281) < 1e-5);
     assert.ok(Math.abs(pixelValues[PLANE]! - (1 - 0.456) / 0.224) < 1e-5);
@@ -21,7 +23,10 @@ describe('normalisation', () => {
 
 describe('decoding', () => {
   test('EXIF orientation is applied: sizes are as a browser shows them', async () => {
-    const rotated = await sharp(await patternPng(64, 32)).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const rotated = await sharp(await patternPng(64, 32))
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const info = await readImageInfo(rotated);
     assert.deepEqual([info.width, info.height], [32, 64]);
     const upright = await sharp(rotated).rotate().jpeg().toBuffer();
@@ -33,17 +38,25 @@ describe('decoding', () => {
   });
 
   test('alpha is dropped and grey becomes three equal channels', async () => {
-    const rgba = await sharp({ create: { width: 4, height: 4, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.2 } } }).png().toBuffer();
+    const rgba = await sharp({ create: { width: 4, height: 4, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.2 } } })
+      .png()
+      .toBuffer();
     const { pixelValues } = await prepareImage(rgba);
     assert.ok(Math.abs(pixelValues[0]! - (10 / 255 - 0.485) / 0.229) < 1e-4);
-    const grey = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } }).greyscale().png().toBuffer();
+    const grey = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } })
+      .greyscale()
+      .png()
+      .toBuffer();
     const g = await prepareImage(grey);
     const raw = [0, 1, 2].map((c) => g.pixelValues[c * PLANE]! * [0.229, 0.224, 0.225][c]! + [0.485, 0.456, 0.406][c]!);
     assert.ok(Math.abs(raw[0]! - raw[1]!) < 1e-4 && Math.abs(raw[1]! - raw[2]!) < 1e-4);
   });
 
   test('an embedded colour profile is ignored, as Pillow ignores it: the stored values are the pixels', async () => {
-    const tagged = await sharp(await patternPng(64, 48)).jpeg().withIccProfile('p3').toBuffer();
+    const tagged = await sharp(await patternPng(64, 48))
+      .jpeg()
+      .withIccProfile('p3')
+      .toBuffer();
     const untagged = withoutIccProfile(tagged);
     assert.ok(untagged.length < tagged.length, 'the profile was there to strip');
     const stored = await decodeRgb(untagged);
@@ -78,11 +91,16 @@ describe('decoding', () => {
     ['png', /libpng read error/],
   ] as const) {
     test(`a ${format} cut at 60 % is refused, as Pillow refuses it; the whole file works`, async () => {
-      const whole = await sharp(await patternPng(256, 256)).toFormat(format).toBuffer();
+      const whole = await sharp(await patternPng(256, 256))
+        .toFormat(format)
+        .toBuffer();
       const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
       await assert.rejects(prepareImage(cut), (error: unknown) => {
         assert.ok(error instanceof ImageDecodeError);
-        assert.match(error.message, /^the image's pixels could not be decoded \(.+\); the file may be truncated or corrupt: send the complete image$/);
+        assert.match(
+          error.message,
+          /^the image's pixels could not be decoded \(.+\); the file may be truncated or corrupt: send the complete image$/,
+        );
         assert.match(error.message, reason);
         return true;
       });

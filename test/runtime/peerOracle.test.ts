@@ -41,7 +41,10 @@ before(async () => {
   ours = await Florence2.load(dir);
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(dir)}/`;
-  peer = (await Florence2ForConditionalGeneration.from_pretrained(basename(dir), { dtype: 'fp32', local_files_only: true })) as Florence2ForConditionalGeneration;
+  peer = (await Florence2ForConditionalGeneration.from_pretrained(basename(dir), {
+    dtype: 'fp32',
+    local_files_only: true,
+  })) as Florence2ForConditionalGeneration;
   processor = (await AutoProcessor.from_pretrained(basename(dir), { local_files_only: true })) as unknown as FlorenceProcessor;
 });
 
@@ -74,7 +77,10 @@ describe('greedy tokens equal transformers.js generate', () => {
       });
     }
   }
-  for (const [width, height] of [[640, 480], [320, 900]] as const) {
+  for (const [width, height] of [
+    [640, 480],
+    [320, 900],
+  ] as const) {
     for (const [task, input] of CASES.slice(0, 3)) {
       test(`${width}×${height} image, ${task}: same pixel values in`, async () => {
         const image = await patternPng(width, height, width);
@@ -87,7 +93,12 @@ describe('greedy tokens equal transformers.js generate', () => {
 });
 
 describe('pixel values agree with transformers.js processor', () => {
-  for (const [width, height] of [[640, 480], [1600, 1200], [768, 768], [300, 200]] as const) {
+  for (const [width, height] of [
+    [640, 480],
+    [1600, 1200],
+    [768, 768],
+    [300, 200],
+  ] as const) {
     test(`${width}×${height}: mean difference within 0.05`, async () => {
       const image = await patternPng(width, height, 7);
       const mine = (await ours.prepare(image)).pixelValues;

@@ -54,7 +54,9 @@ async function inputOf(fixture: PipelineCase): Promise<Uint8Array> {
 }
 
 async function pillowResult(name: string): Promise<Buffer> {
-  const { data, info } = await sharp(join(FIXTURES, `${name}.pillow-768.png`)).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(join(FIXTURES, `${name}.pillow-768.png`))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   assert.deepEqual([info.width, info.height, info.channels], [SIZE, SIZE, 3], `${name}: the fixture is Pillow's 768² RGB`);
   return data;
 }
@@ -75,7 +77,9 @@ describe(`prepareImage gives Pillow ${manifest.pillow}'s pixels, normalised as t
           const actual = prepared.pixelValues[channel * PLANE + pixel]!;
           if (Math.abs(actual - expected) <= TOLERANCE) continue;
           if (mismatches++ === 0) {
-            first = `first at x=${pixel % SIZE} y=${Math.floor(pixel / SIZE)} channel ${channel}: ${actual} where Pillow's byte ${byte} gives ${expected}`;
+            first =
+              `first at x=${pixel % SIZE} y=${Math.floor(pixel / SIZE)} channel ${channel}: ${actual} where Pillow's byte ${byte} ` +
+              `gives ${expected}`;
           }
         }
       }

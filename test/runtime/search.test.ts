@@ -5,8 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyLogitsProcessors, banRepeatedNgrams, expNearZero, logSoftmax, logSumExp } from '../../src/vision/generation/logitsProcessors.js';
-import { BeamSearch, createSearch, type SearchOutput, type SearchSettings, type SequenceSearch } from '../../src/vision/generation/search.js';
+import {
+  applyLogitsProcessors,
+  banRepeatedNgrams,
+  expNearZero,
+  logSoftmax,
+  logSumExp,
+} from '../../src/vision/generation/logitsProcessors.js';
+import {
+  BeamSearch,
+  createSearch,
+  type SearchOutput,
+  type SearchSettings,
+  type SequenceSearch,
+} from '../../src/vision/generation/search.js';
 
 const VOCAB = 5; // 0 = <s>, 1 = pad, 2 = </s>, 3 and 4 ordinary tokens
 const BASE: SearchSettings = {
@@ -205,7 +217,15 @@ describe("beam search is HF's BeamSearchScorer", () => {
         for (const earlyStopping of [true, false]) {
           for (const lengthPenalty of [1, 0.5, 2, -1]) {
             for (const noRepeatNgramSize of [0, 2]) {
-              const settings = { ...BASE, numBeams, maxLength, earlyStopping, lengthPenalty, noRepeatNgramSize, minNewTokens: maxLength > 6 ? 2 : 0 };
+              const settings = {
+                ...BASE,
+                numBeams,
+                maxLength,
+                earlyStopping,
+                lengthPenalty,
+                noRepeatNgramSize,
+                minNewTokens: maxLength > 6 ? 2 : 0,
+              };
               const label = JSON.stringify(settings);
               const output = searchOutput(new BeamSearch(settings));
               const reference = hfBeamSearch(settings, toyLogits);
@@ -305,7 +325,9 @@ function hfBeamSearch(settings: SearchSettings, model: ToyModel): { sequence: nu
     });
     scores.push(stepScores);
     const flat: { score: number; index: number }[] = [];
-    stepScores.forEach((row, beam) => row.forEach((score, token) => flat.push({ score: score + beamScores[beam]!, index: beam * VOCAB + token })));
+    stepScores.forEach((row, beam) =>
+      row.forEach((score, token) => flat.push({ score: score + beamScores[beam]!, index: beam * VOCAB + token })),
+    );
     flat.sort((a, b) => b.score - a.score || a.index - b.index);
     const top = flat.slice(0, 2 * numBeams);
 

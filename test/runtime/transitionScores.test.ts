@@ -30,7 +30,11 @@ after(() => florence.dispose());
 async function teacherForced(run: RunResult, input: string | undefined, options: GenerationOptions): Promise<number[]> {
   const plan = florence.plan(run.task, input, options);
   const [features] = await florence.encodeImages([await florence.prepare(image)]);
-  const rows = await encodePrompts(florence.graphs, [{ features: features!, promptIds: plan.promptIds }], florence.folder.config.padTokenId);
+  const rows = await encodePrompts(
+    florence.graphs,
+    [{ features: features!, promptIds: plan.promptIds }],
+    florence.folder.config.padTokenId,
+  );
   const settings = searchSettings(plan.options, florence.folder.config, florence.folder.generation);
   const sequence = [settings.decoderStartTokenId, ...run.tokens];
   const vocab = florence.geometry.vocabSize;
@@ -64,9 +68,16 @@ describe('tokenLogprobs equal a teacher-forced rescoring through the decoder alo
       const sum = run.tokenLogprobs.reduce((total, logprob) => total + logprob, 0);
       assert.ok(Math.abs(run.score - sum / run.tokens.length) < 1e-6, `score ${run.score} vs ${sum / run.tokens.length}`);
       // Region scores from the rescored values are the run's own.
-      const fromRescored = toRunResult(run, { width: 640, height: 480 }, { sequence: [2, ...run.tokens], tokenLogprobs: rescored, score: run.score }, florence.tokenizer);
+      const fromRescored = toRunResult(
+        run,
+        { width: 640, height: 480 },
+        { sequence: [2, ...run.tokens], tokenLogprobs: rescored, score: run.score },
+        florence.tokenizer,
+      );
       assert.equal(fromRescored.regionScores.length, run.regionScores.length);
-      fromRescored.regionScores.forEach((score, i) => assert.ok(Math.abs((score ?? NaN) - (run.regionScores[i] ?? NaN)) < TOLERANCE, `region ${i}`));
+      fromRescored.regionScores.forEach((score, i) =>
+        assert.ok(Math.abs((score ?? NaN) - (run.regionScores[i] ?? NaN)) < TOLERANCE, `region ${i}`),
+      );
       // Regions on every region task: a property of the default test model (tiny, seed 1, structured bias).
       if (task !== '<CAPTION>') assert.ok(run.regionScores.length > 0, 'the answer has regions to score');
     });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
-import { isAllowedOrigin } from '../../src/server/middleware/cors.js';
+import { isAllowedOrigin } from '../../src/server/pipeline/cors.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { patternPng } from '../helpers/images.js';
 
@@ -19,30 +19,45 @@ describe('CORS_ORIGINS', () => {
   test('unset or blank: no origin; a list: each origin as given', () => {
     assert.deepEqual(loadConfig({}).corsOrigins, []);
     assert.deepEqual(loadConfig({ CORS_ORIGINS: '  ' }).corsOrigins, []);
-    assert.deepEqual(loadConfig({ CORS_ORIGINS: `${APP}, ${OTHER_APP},http://localhost:5173,http://[::1]:3000` }).corsOrigins, [APP, OTHER_APP, 'http://localhost:5173', 'http://[::1]:3000']);
+    assert.deepEqual(loadConfig({ CORS_ORIGINS: `${APP}, ${OTHER_APP},http://localhost:5173,http://[::1]:3000` }).corsOrigins, [
+      APP,
+      OTHER_APP,
+      'http://localhost:5173',
+      'http://[::1]:3000',
+    ]);
   });
 
   test('a value that is not an exact origin stops startup, naming the entry and what to write', () => {
     const cases: [string, string][] = [
       ['*', 'CORS_ORIGINS does not take "*": list each origin that may call the gateway, e.g. https://app.example.com'],
       [`${APP},,${OTHER_APP}`, 'CORS_ORIGINS entry 2 of 3 is empty; separate origins with single commas'],
-      ['app.example', 'CORS_ORIGINS entry 1 of 1, "app.example", is not an origin: expected scheme://host[:port], e.g. https://app.example.com'],
+      [
+        'app.example',
+        'CORS_ORIGINS entry 1 of 1, "app.example", is not an origin: expected scheme://host[:port], e.g. https://app.example.com',
+      ],
       ['ftp://app.example', 'CORS_ORIGINS entry 1 of 1, "ftp://app.example", must be an http or https origin'],
       [
         'https://app.example/',
-        'CORS_ORIGINS entry 1 of 1, "https://app.example/", is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you mean "https://app.example"?',
+        'CORS_ORIGINS entry 1 of 1, "https://app.example/", is not an origin as browsers send it (scheme://host[:port]: lower case, no ' +
+          'path, no default port); did you mean "https://app.example"?',
       ],
       [
         `${APP},https://app.example/graphql`,
-        'CORS_ORIGINS entry 2 of 2, "https://app.example/graphql", is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you mean "https://app.example"?',
+        'CORS_ORIGINS entry 2 of 2, "https://app.example/graphql", is not an origin as browsers send it (scheme://host[:port]: lower ' +
+          'case, no path, no default port); did you mean "https://app.example"?',
       ],
       [
         'https://App.Example:443',
-        'CORS_ORIGINS entry 1 of 1, "https://App.Example:443", is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you mean "https://app.example"?',
+        'CORS_ORIGINS entry 1 of 1, "https://App.Example:443", is not an origin as browsers send it (scheme://host[:port]: lower case, ' +
+          'no path, no default port); did you mean "https://app.example"?',
       ],
     ];
     for (const [value, message] of cases) {
-      assert.throws(() => loadConfig({ CORS_ORIGINS: value }), (error: unknown) => error instanceof ConfigError && error.message === message, value);
+      assert.throws(
+        () => loadConfig({ CORS_ORIGINS: value }),
+        (error: unknown) => error instanceof ConfigError && error.message === message,
+        value,
+      );
     }
   });
 });
@@ -89,7 +104,13 @@ describe('CORS on /graphql and /images, in front of API keys and the rate limit'
     await Promise.all([gateway?.stop(), closed?.stop()]);
   });
 
-  function preflight(target: TestGateway, path: string, origin: string, method = 'POST', headers = 'content-type,authorization'): Promise<Response> {
+  function preflight(
+    target: TestGateway,
+    path: string,
+    origin: string,
+    method = 'POST',
+    headers = 'content-type,authorization',
+  ): Promise<Response> {
     return fetch(`${target.url}${path}`, {
       method: 'OPTIONS',
       headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
@@ -97,7 +118,14 @@ describe('CORS on /graphql and /images, in front of API keys and the rate limit'
   }
 
   function corsHeaders(response: Response): Record<string, string | null> {
-    const names = ['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age', 'access-control-allow-credentials', 'vary'];
+    const names = [
+      'access-control-allow-origin',
+      'access-control-allow-methods',
+      'access-control-allow-headers',
+      'access-control-max-age',
+      'access-control-allow-credentials',
+      'vary',
+    ];
     return Object.fromEntries(names.map((name) => [name, response.headers.get(name)]));
   }
 
@@ -119,7 +147,11 @@ describe('CORS on /graphql and /images, in front of API keys and the rate limit'
       for (const origin of [APP, OTHER_APP]) {
         const response = await preflight(gateway, path, origin, method);
         assert.equal(response.status, 204, `${method} ${path} from ${origin}`);
-        assert.deepEqual(corsHeaders(response), { 'access-control-allow-origin': origin, ...ANSWERED_PREFLIGHT }, `${method} ${path} from ${origin}`);
+        assert.deepEqual(
+          corsHeaders(response),
+          { 'access-control-allow-origin': origin, ...ANSWERED_PREFLIGHT },
+          `${method} ${path} from ${origin}`,
+        );
         assert.equal(await response.text(), '');
       }
     }
@@ -133,7 +165,11 @@ describe('CORS on /graphql and /images, in front of API keys and the rate limit'
 
   test('preflights are not counted by the rate limit', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await preflight(gateway, '/graphql', APP)).status, 204);
-    const answer = await gateway.graphql<{ model: { id: string } }>('{ model { id } }', {}, { origin: APP, authorization: `Bearer ${KEY}` });
+    const answer = await gateway.graphql<{ model: { id: string } }>(
+      '{ model { id } }',
+      {},
+      { origin: APP, authorization: `Bearer ${KEY}` },
+    );
     assert.equal(answer.status, 200);
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
@@ -152,12 +188,19 @@ describe('CORS on /graphql and /images, in front of API keys and the rate limit'
     });
     assert.equal(response.status, 201);
     assert.equal(response.headers.get('access-control-allow-origin'), OTHER_APP);
-    assert.equal(response.headers.get('access-control-expose-headers'), 'x-request-id,retry-after,ratelimit-limit,ratelimit-remaining,ratelimit-reset');
+    assert.equal(
+      response.headers.get('access-control-expose-headers'),
+      'x-request-id,retry-after,ratelimit-limit,ratelimit-remaining,ratelimit-reset',
+    );
     assert.equal(response.headers.get('vary'), 'Origin');
   });
 
   test("a guard's refusal still names the listed origin, so the page can read why", async () => {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { origin: APP, 'content-type': 'application/json' }, body: '{"query":"{ model { id } }"}' });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: APP, 'content-type': 'application/json' },
+      body: '{"query":"{ model { id } }"}',
+    });
     assert.equal(response.status, 401);
     assert.equal(response.headers.get('access-control-allow-origin'), APP);
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
@@ -165,7 +208,11 @@ describe('CORS on /graphql and /images, in front of API keys and the rate limit'
   });
 
   test('an answer to an unlisted origin names none (the server answers; the browser hides it)', async () => {
-    const response = await fetch(`${closed.url}/graphql`, { method: 'POST', headers: { origin: STRANGER, 'content-type': 'application/json' }, body: '{"query":"{ model { id } }"}' });
+    const response = await fetch(`${closed.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: STRANGER, 'content-type': 'application/json' },
+      body: '{"query":"{ model { id } }"}',
+    });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), null);
     assert.equal(response.headers.get('vary'), 'Origin');

@@ -32,7 +32,11 @@ describe('health and readiness', () => {
       const body = (await ready.json()) as { ready: boolean; status: string; reason: string };
       assert.equal(body.status, 'failed');
       assert.match(body.reason, /model folder \/nonexistent\/model does not exist/);
-      const query = await fetch(`${broken.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ model { id } }"}' });
+      const query = await fetch(`${broken.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ model { id } }"}',
+      });
       assert.equal(query.status, 503);
       const errors = ((await query.json()) as { errors: { extensions: { code: string } }[] }).errors;
       assert.equal(errors[0]!.extensions.code, 'UNAVAILABLE');
@@ -74,13 +78,21 @@ describe('CSRF prevention and request shapes', () => {
   });
 
   test('a text/plain POST (a "simple" cross-site request) is refused', async () => {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ model { id } }"}' });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"query":"{ model { id } }"}',
+    });
     assert.equal(response.status, 400);
   });
 
   test('a body over the limit is 413 with a GraphQL-shaped error that points to POST /images', async () => {
     const query = JSON.stringify({ query: '{ model { id } }', variables: { padding: 'x'.repeat(4_600_000) } });
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: query,
+    });
     assert.equal(response.status, 413);
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
     assert.equal(body.errors[0]!.extensions.code, 'PAYLOAD_TOO_LARGE');
@@ -88,7 +100,11 @@ describe('CSRF prevention and request shapes', () => {
   });
 
   test('malformed JSON is 400 JSON, not an HTML page', async () => {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     assert.equal(response.status, 400);
     assert.match(response.headers.get('content-type') ?? '', /json/);
   });
@@ -99,7 +115,11 @@ describe('CSRF prevention and request shapes', () => {
     assert.equal(syntax.body.errors![0]!.extensions!.code, 'GRAPHQL_PARSE_FAILED');
     const unknown = await gateway.graphql('{ model { nope } }');
     assert.equal(unknown.body.errors![0]!.extensions!.code, 'GRAPHQL_VALIDATION_FAILED');
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'trace-123' }, body: '{"query":"{ model { id } }"}' });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-123' },
+      body: '{"query":"{ model { id } }"}',
+    });
     assert.equal(response.headers.get('x-request-id'), 'trace-123');
   });
 

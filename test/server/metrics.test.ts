@@ -25,7 +25,11 @@ before(async () => {
 after(() => gateway.stop());
 
 async function query(body: object, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 /** The value of one sample line of the exposition, e.g. `name{a="b"}`. */
@@ -36,7 +40,11 @@ function sample(exposition: string, series: string): number | undefined {
 
 test('requests, task runs, stages, batches and cache layers are counted', async () => {
   const image = (await patternPng(96, 64)).toString('base64');
-  const body = { query: 'query Describe($b: String!) { image(base64: $b) { caption { text } objects { label } } }', operationName: 'Describe', variables: { b: image } };
+  const body = {
+    query: 'query Describe($b: String!) { image(base64: $b) { caption { text } objects { label } } }',
+    operationName: 'Describe',
+    variables: { b: image },
+  };
   assert.equal((await query(body)).status, 200);
   assert.equal((await query(body)).status, 200); // the whole response again: from the response cache
   assert.equal((await query({ query: '{ model { nope } }' })).status, 400);
@@ -66,7 +74,10 @@ test('requests, task runs, stages, batches and cache layers are counted', async 
 
 test('log lines of a request carry its id; a slow query is logged with its cost', async () => {
   const image = (await patternPng(50, 50, 3)).toString('base64');
-  await query({ query: 'query Slow($b: String!) { image(base64: $b) { caption { text } } }', variables: { b: image } }, { 'x-request-id': 'req-42' });
+  await query(
+    { query: 'query Slow($b: String!) { image(base64: $b) { caption { text } } }', variables: { b: image } },
+    { 'x-request-id': 'req-42' },
+  );
   const slow = lines.find((line) => line['msg'] === 'slow query' && line['requestId'] === 'req-42');
   assert.ok(slow, 'a slow-query line with the request id');
   assert.equal(slow['operation'], 'Slow');

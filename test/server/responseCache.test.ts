@@ -22,12 +22,21 @@ after(async () => {
   await Promise.all([gateway.stop(), uncached.stop(), imageHost.close()]);
 });
 
-async function post(target: TestGateway, body: string, headers: Record<string, string> = {}): Promise<{ status: number; cache: string | null; text: string }> {
-  const response = await fetch(`${target.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+async function post(
+  target: TestGateway,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; cache: string | null; text: string }> {
+  const response = await fetch(`${target.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   return { status: response.status, cache: response.headers.get('x-response-cache'), text: await response.text() };
 }
 
-const QUERY = 'query Look($b: String!, $g: GenerationInput) { image(base64: $b) { id caption(generation: $g) { text } objects { label } } }';
+const QUERY =
+  'query Look($b: String!, $g: GenerationInput) { image(base64: $b) { id caption(generation: $g) { text } objects { label } } }';
 
 describe('repeats', () => {
   test('a byte-identical repeat is answered from the cache, unchanged, with no resolver or model work', async () => {
@@ -46,7 +55,10 @@ describe('repeats', () => {
     const variables = { g: { maxNewTokens: 20 }, b: image };
     const reordered = await post(gateway, JSON.stringify({ variables, query: QUERY }, null, 2));
     assert.equal(reordered.cache, 'hit');
-    assert.deepEqual(JSON.parse(reordered.text), JSON.parse((await post(gateway, JSON.stringify({ query: QUERY, variables: { b: image, g: { maxNewTokens: 20 } } }))).text));
+    assert.deepEqual(
+      JSON.parse(reordered.text),
+      JSON.parse((await post(gateway, JSON.stringify({ query: QUERY, variables: { b: image, g: { maxNewTokens: 20 } } }))).text),
+    );
   });
 
   test('other variables are other answers', async () => {
@@ -56,7 +68,11 @@ describe('repeats', () => {
 
   test('a gzip-encoded body takes the normal path and is answered all the same', async () => {
     const body = gzipSync(JSON.stringify({ query: QUERY, variables: { b: image, g: { maxNewTokens: 20 } } }));
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
     assert.equal(response.status, 200);
     assert.ok(((await response.json()) as { data: { image: { id: string } } }).data.image.id);
   });
@@ -64,14 +80,20 @@ describe('repeats', () => {
 
 describe('what is never stored', () => {
   test('a query with a URL image (its content may change behind the URL)', async () => {
-    const body = JSON.stringify({ query: 'query($u: String!) { image(url: $u) { id width } }', variables: { u: `${imageHost.origin}/a.png` } });
+    const body = JSON.stringify({
+      query: 'query($u: String!) { image(url: $u) { id width } }',
+      variables: { u: `${imageHost.origin}/a.png` },
+    });
     assert.equal((await post(gateway, body)).cache, null);
     assert.equal((await post(gateway, body)).cache, null);
     assert.equal(imageHost.requests.length, 2, 'fetched again each time');
   });
 
   test('a response with an error', async () => {
-    const body = JSON.stringify({ query: 'query($b: String!) { image(base64: $b) { id segment(query: " ") { area } } }', variables: { b: image } });
+    const body = JSON.stringify({
+      query: 'query($b: String!) { image(base64: $b) { id segment(query: " ") { area } } }',
+      variables: { b: image },
+    });
     const first = await post(gateway, body);
     assert.match(first.text, /BAD_INPUT/);
     assert.equal((await post(gateway, body)).cache, null);

@@ -36,7 +36,10 @@ test('graceful shutdown on SIGTERM', async () => {
   const longRequest = fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'query($b: String!) { image(base64: $b) { caption(generation: { maxNewTokens: 400 }) { text } } }', variables: { b: image } }),
+    body: JSON.stringify({
+      query: 'query($b: String!) { image(base64: $b) { caption(generation: { maxNewTokens: 400 }) { text } } }',
+      variables: { b: image },
+    }),
   });
   await started; // the server is working on it
   child.kill('SIGTERM');
@@ -46,7 +49,10 @@ test('graceful shutdown on SIGTERM', async () => {
   const response = await longRequest;
   assert.equal(response.status, 200);
   const body = (await response.json()) as { data: { image: { caption: { text: string } } } };
-  assert.ok(body.data.image.caption.text.length > 0, 'the in-flight request completed (the unbiased tiny seed-1 model never stops early, so the caption has text)');
+  assert.ok(
+    body.data.image.caption.text.length > 0,
+    'the in-flight request completed (the unbiased tiny seed-1 model never stops early, so the caption has text)',
+  );
   assert.equal(await exited, 0);
   assert.ok(logged.some((entry) => entry['msg'] === 'stopped'));
 });

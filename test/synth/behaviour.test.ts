@@ -35,7 +35,11 @@ function classOf(id: number, words: ReadonlySet<number>): BiasClass | 'other' {
 
 function wordIds(dir: string): Set<number> {
   const vocab = (JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab;
-  return new Set(Object.entries(vocab).filter(([t, id]) => id >= 4 && id <= 50263 && /^Ġ?[A-Za-z]{2,}$/.test(t)).map(([, id]) => id));
+  return new Set(
+    Object.entries(vocab)
+      .filter(([t, id]) => id >= 4 && id <= 50263 && /^Ġ?[A-Za-z]{2,}$/.test(t))
+      .map(([, id]) => id),
+  );
 }
 
 describe('inputs matter (tiny, plain)', () => {
@@ -65,9 +69,14 @@ describe('--bias structured (tiny, the shared default model)', () => {
   after(async () => runner.release());
 
   it('follows the unit cycle, stops with </s> at a cut, within the hard bound, at input-dependent lengths', async () => {
-    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { synthetic: { bias: { hard_stop_content_tokens: number; eos_cuts: number[]; min_length: number } } };
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+      synthetic: { bias: { hard_stop_content_tokens: number; eos_cuts: number[]; min_length: number } };
+    };
     const { hard_stop_content_tokens: hardStop, eos_cuts: cuts, min_length: minLength } = config.synthetic.bias;
-    assert.deepEqual(cuts, cutsUpTo('structured', hardStop).filter((c) => c >= minLength));
+    assert.deepEqual(
+      cuts,
+      cutsUpTo('structured', hardStop).filter((c) => c >= minLength),
+    );
     const words = wordIds(dir);
     const lengths = new Set<number>();
     const outputs = new Set<string>();
@@ -102,7 +111,10 @@ describe('--bias text', () => {
           const seq = await runner.generate(image, prompt, MAX_NEW);
           assert.equal(seq.at(-1), 2);
           const content = seq.slice(2, -1);
-          assert.ok(content.every((id) => words.has(id)), `only words: ${content.join(' ')}`);
+          assert.ok(
+            content.every((id) => words.has(id)),
+            `only words: ${content.join(' ')}`,
+          );
           lengths.add(content.length);
         }
       }
@@ -127,9 +139,13 @@ describe('determinism', () => {
       return out;
     };
     const [a, b, c] = [await run(7), await run(7), await run(8)];
-    const files = (d: string): string[] => [...readdirSync(d).filter((f) => f.endsWith('.json')), ...readdirSync(join(d, 'onnx')).map((f) => join('onnx', f))].sort();
+    const files = (d: string): string[] =>
+      [...readdirSync(d).filter((f) => f.endsWith('.json')), ...readdirSync(join(d, 'onnx')).map((f) => join('onnx', f))].sort();
     assert.deepEqual(files(a), files(b));
     for (const f of files(a)) assert.ok(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), `${f} identical`);
-    assert.ok(!readFileSync(join(a, 'onnx', 'decoder_model_merged.onnx')).equals(readFileSync(join(c, 'onnx', 'decoder_model_merged.onnx'))), 'seed 8 differs');
+    assert.ok(
+      !readFileSync(join(a, 'onnx', 'decoder_model_merged.onnx')).equals(readFileSync(join(c, 'onnx', 'decoder_model_merged.onnx'))),
+      'seed 8 differs',
+    );
   });
 });

@@ -20,7 +20,11 @@ describe('synthetic model cache', () => {
     const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
     utimesSync(staleGeneration, hourAgo, hourAgo);
     const options = { size: 'tiny', seed: 5, bias: 'text' } as const;
-    const dirs = await Promise.all([ensureSyntheticModel(options, root), ensureSyntheticModel(options, root), ensureSyntheticModel(options, root)]);
+    const dirs = await Promise.all([
+      ensureSyntheticModel(options, root),
+      ensureSyntheticModel(options, root),
+      ensureSyntheticModel(options, root),
+    ]);
     assert.equal(new Set(dirs).size, 1);
     const dir = dirs[0] as string;
     assert.ok(existsSync(join(dir, 'onnx', 'decoder_model_merged.onnx')));

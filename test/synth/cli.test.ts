@@ -32,7 +32,10 @@ describe('model synth CLI', () => {
     [['--size', 'tiny', '--out', '/tmp/x', '--seed=-3'], /--seed must be a non-negative integer/],
     [['--size', 'tiny', '--out', '/tmp/x', '--seed', '1.5'], /--seed must be a non-negative integer/],
     [['--size', 'tiny', '--out', '/tmp/x', '--bias', 'loud'], /--bias must be one of structured, text/],
-    [['--size', 'tiny', '--out', '/tmp/x', '--colour'], /^unknown option --colour; usage: florence-gateway model synth --size tiny\|base --out DIR \[options\]$/],
+    [
+      ['--size', 'tiny', '--out', '/tmp/x', '--colour'],
+      /^unknown option --colour; usage: florence-gateway model synth --size tiny\|base --out DIR \[options\]$/,
+    ],
   ] as const) {
     it(`rejects ${argv.join(' ')} with exit code 2`, async () => {
       reset();

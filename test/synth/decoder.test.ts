@@ -98,13 +98,25 @@ describe('decoder_model_merged KV cache (tiny, plain)', () => {
     assert.ok(maxAbsDiff(data.subarray(0, lengthA * d), aloneA.hidden.data as Float32Array) < TOLERANCE, 'encoder row 0');
     assert.ok(maxAbsDiff(data.subarray(width * d, 2 * width * d), aloneB.hidden.data as Float32Array) < TOLERANCE, 'encoder row 1');
 
-    const ids = [[2, 0, 574], [2, 0, 574]];
-    let batchStep = await runner.decoderStep(ids.map((r) => [r[0] as number]), batch.hidden, batch.mask);
+    const ids = [
+      [2, 0, 574],
+      [2, 0, 574],
+    ];
+    let batchStep = await runner.decoderStep(
+      ids.map((r) => [r[0] as number]),
+      batch.hidden,
+      batch.mask,
+    );
     let stepA = await runner.decoderStep([[2]], aloneA.hidden, aloneA.mask);
     let stepB = await runner.decoderStep([[2]], aloneB.hidden, aloneB.mask);
     for (let t = 0; t < ids[0]!.length; t++) {
       if (t > 0) {
-        batchStep = await runner.decoderStep(ids.map((r) => [r[t] as number]), batch.hidden, batch.mask, batchStep.past);
+        batchStep = await runner.decoderStep(
+          ids.map((r) => [r[t] as number]),
+          batch.hidden,
+          batch.mask,
+          batchStep.past,
+        );
         stepA = await runner.decoderStep([[ids[0]![t] as number]], aloneA.hidden, aloneA.mask, stepA.past);
         stepB = await runner.decoderStep([[ids[1]![t] as number]], aloneB.hidden, aloneB.mask, stepB.past);
       }

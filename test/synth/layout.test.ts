@@ -49,8 +49,14 @@ describe('synthetic model folder layout (tiny, --q8)', () => {
     assert.deepEqual([config.bos_token_id, config.pad_token_id, config.eos_token_id], [0, 1, 2]);
     const text = config.text_config as Json;
     assert.equal(text.model_type, 'florence2_language');
-    assert.deepEqual([text.d_model, text.encoder_layers, text.decoder_layers, text.decoder_attention_heads, text.max_position_embeddings], [64, 2, 2, 2, 1024]);
-    assert.deepEqual([text.decoder_start_token_id, text.forced_bos_token_id, text.forced_eos_token_id, text.no_repeat_ngram_size], [2, 0, 2, 3]);
+    assert.deepEqual(
+      [text.d_model, text.encoder_layers, text.decoder_layers, text.decoder_attention_heads, text.max_position_embeddings],
+      [64, 2, 2, 2, 1024],
+    );
+    assert.deepEqual(
+      [text.decoder_start_token_id, text.forced_bos_token_id, text.forced_eos_token_id, text.no_repeat_ngram_size],
+      [2, 0, 2, 3],
+    );
     assert.equal(text.normalize_before, false);
     assert.equal(text.scale_embedding, false);
     const vision = config.vision_config as Json;
@@ -60,7 +66,10 @@ describe('synthetic model folder layout (tiny, --q8)', () => {
     assert.equal((synthetic.bias as Json).pattern, 'structured');
 
     const generation = readJson(dir, 'generation_config.json');
-    assert.deepEqual([generation.decoder_start_token_id, generation.forced_bos_token_id, generation.forced_eos_token_id, generation.num_beams], [2, 0, 2, 3]);
+    assert.deepEqual(
+      [generation.decoder_start_token_id, generation.forced_bos_token_id, generation.forced_eos_token_id, generation.num_beams],
+      [2, 0, 2, 3],
+    );
   });
 
   it('builds the preprocessor task tables from src/vision/tasks.ts', () => {

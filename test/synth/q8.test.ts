@@ -50,7 +50,10 @@ for (const bias of ['structured', undefined] as const) {
         assert.equal(steering?.dataType, 1, 'the --bias tables stay float');
       }
       const branches = (model.graph?.node ?? []).filter((n) => n.opType === 'If').flatMap((n) => n.attribute ?? []);
-      assert.ok(branches.some((a) => (a.g?.node ?? []).some((n) => n.opType === 'MatMulInteger')), 'cross-attention projections inside the If are quantized too');
+      assert.ok(
+        branches.some((a) => (a.g?.node ?? []).some((n) => n.opType === 'MatMulInteger')),
+        'cross-attention projections inside the If are quantized too',
+      );
     });
 
     it('gives image features close to fp32 and the same argmax at most decoder positions', async () => {

@@ -83,16 +83,22 @@ describe('synthetic tokenizer.json', () => {
       const { ids } = tokenizer.encode(prompt);
       assert.equal(ids[0], 0);
       assert.equal(ids.at(-1), 2);
-      assert.ok(ids.slice(1, -1).every((id: number) => id >= 4 && id <= 50263), prompt);
+      assert.ok(
+        ids.slice(1, -1).every((id: number) => id >= 4 && id <= 50263),
+        prompt,
+      );
       assert.equal(tokenizer.decode(ids, { skip_special_tokens: true }), prompt);
     }
-    for (const text of SAMPLES) assert.equal(tokenizer.decode(tokenizer.encode(text, { add_special_tokens: false }).ids, { skip_special_tokens: false }), text);
+    for (const text of SAMPLES)
+      assert.equal(tokenizer.decode(tokenizer.encode(text, { add_special_tokens: false }).ids, { skip_special_tokens: false }), text);
     const region = tokenizer.encode('region <loc_52><loc_332>', { add_special_tokens: false }).ids;
     assert.deepEqual(region.slice(-3), [36, 50321, 50601], 'a space before an added token is its own Ġ piece');
   });
 
   it('decodes location and structure tokens verbatim', () => {
-    const text = tokenizer.decode([2, 0, 50265, 50321, 50601, 51201, 51043, 51286, 50269, 51279, 51268, 51287, 2], { skip_special_tokens: false });
+    const text = tokenizer.decode([2, 0, 50265, 50321, 50601, 51201, 51043, 51286, 50269, 51279, 51268, 51287, 2], {
+      skip_special_tokens: false,
+    });
     assert.equal(text, '</s><s><od><loc_52><loc_332><loc_932><loc_774><poly><loc_0><sep><loc_999></poly></s>');
   });
 

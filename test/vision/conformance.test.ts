@@ -30,9 +30,11 @@ if (!hasVectors) {
     if (vector.kind === 'construct_prompt') {
       test(vector.id, (context) => runConstructPrompt(vector, context));
     } else if (vector.text === null) {
-      const reason = vector.expectedContains !== null
-        ? `real-model case: the caption must contain ${JSON.stringify(vector.expectedContains)}; no raw generation to post-process offline`
-        : 'no raw_text or reconstructed_raw_text: checkable only with the real model';
+      const reason =
+        vector.expectedContains !== null
+          ? `real-model case: the caption must contain ${JSON.stringify(vector.expectedContains)}; no raw generation to post-process ` +
+            `offline`
+          : 'no raw_text or reconstructed_raw_text: checkable only with the real model';
       test(vector.id, { skip: reason }, () => {});
     } else {
       test(vector.id, () => runPostProcess(vector));
@@ -56,9 +58,10 @@ function runConstructPrompt(vector: ConstructPromptCase, context: TestContext): 
 
 function runPostProcess(vector: PostProcessCase): void {
   assert.ok(vector.text !== null && vector.imageSize !== null, `${vector.id}: needs text and image_size`);
-  const actual = vector.task !== null
-    ? parseGeneration(vector.task, vector.text, vector.imageSize)
-    : parseByType(parserTypeOf(vector), vector.text, vector.imageSize);
+  const actual =
+    vector.task !== null
+      ? parseGeneration(vector.task, vector.text, vector.imageSize)
+      : parseByType(parserTypeOf(vector), vector.text, vector.imageSize);
   assertMatchesExpected(actual, vector.expected);
   if (tokenizer !== undefined) assertIntegrationFacts(vector, tokenizer);
 }

@@ -14,7 +14,12 @@ test('pixel data of the wrong length', () => {
 });
 
 test('an image size that is not whole positive pixels', () => {
-  for (const [width, height] of [[0, 2], [3, -2], [1.5, 2], [Number.NaN, 2]]) {
+  for (const [width, height] of [
+    [0, 2],
+    [3, -2],
+    [1.5, 2],
+    [Number.NaN, 2],
+  ]) {
     assert.throws(() => resizeBicubic({ data: new Uint8Array(18), width: width!, height: height! }, 4, 4), {
       name: 'RangeError',
       message: `the image size must be whole positive pixels; got ${width}×${height}`,
@@ -23,7 +28,12 @@ test('an image size that is not whole positive pixels', () => {
 });
 
 test('a target size that is not whole positive pixels', () => {
-  for (const [width, height] of [[0, 768], [768, -1], [767.5, 768], [Number.POSITIVE_INFINITY, 1]]) {
+  for (const [width, height] of [
+    [0, 768],
+    [768, -1],
+    [767.5, 768],
+    [Number.POSITIVE_INFINITY, 1],
+  ]) {
     assert.throws(() => resizeBicubic(image, width!, height!), {
       name: 'RangeError',
       message: `the target size must be whole positive pixels; got ${width}×${height}`,

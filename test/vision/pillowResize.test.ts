@@ -23,17 +23,32 @@ describe('resizeBicubic', () => {
   });
 
   for (const [[width, height], [toWidth, toHeight]] of [
-    [[1, 1], [768, 768]],
-    [[1000, 3], [7, 768]],
-    [[37, 37], [1, 1]],
-    [[5, 1200], [768, 2]],
+    [
+      [1, 1],
+      [768, 768],
+    ],
+    [
+      [1000, 3],
+      [7, 768],
+    ],
+    [
+      [37, 37],
+      [1, 1],
+    ],
+    [
+      [5, 1200],
+      [768, 2],
+    ],
   ] as const) {
     test(`a flat colour stays flat: ${width}×${height} → ${toWidth}×${toHeight}`, () => {
       for (const value of [0, 1, 128, 254, 255]) {
         const resized = resizeBicubic(flat(width, height, value), toWidth, toHeight);
         assert.deepEqual([resized.width, resized.height], [toWidth, toHeight]);
         assert.equal(resized.data.length, toWidth * toHeight * 3);
-        assert.ok(resized.data.every((byte) => byte === value), `value ${value}`);
+        assert.ok(
+          resized.data.every((byte) => byte === value),
+          `value ${value}`,
+        );
       }
     });
   }

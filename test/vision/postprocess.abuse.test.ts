@@ -5,12 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TaskInputError } from '../../src/vision/errors.js';
-import {
-  GROUNDING_BLACKLIST,
-  parseByType,
-  parseGeneration,
-  type ImageSize,
-} from '../../src/vision/postprocess/index.js';
+import { GROUNDING_BLACKLIST, parseByType, parseGeneration, type ImageSize } from '../../src/vision/postprocess/index.js';
 import {
   type BoxesResult,
   type TaskResult,
@@ -59,7 +54,8 @@ describe('arguments', () => {
     test(`bad size: ${name}`, () => {
       const call = parseGeneration as (task: string, text: string, size: unknown) => unknown;
       // Every task checks the size, pure text included: one contract for all.
-      for (const task of ['<OD>', '<CAPTION>']) assert.throws(() => call(task, '', size), { name: 'TaskInputError', code: 'BAD_INPUT', message });
+      for (const task of ['<OD>', '<CAPTION>'])
+        assert.throws(() => call(task, '', size), { name: 'TaskInputError', code: 'BAD_INPUT', message });
     });
   }
 
@@ -94,15 +90,23 @@ describe('result types', () => {
     const unknown: TaskResult = parseGeneration(task, '', SQUARE);
     // @ts-expect-error a box answer is not an OCR answer
     const wrong: OcrResult = parseGeneration('<OD>', '', SQUARE);
-    assert.deepEqual([boxes, ocr, polygons, openVocabulary, caption, custom, unknown], [
-      EMPTY_BOXES, { quad_boxes: [], labels: [] }, EMPTY_POLYGONS, EMPTY_OPEN_VOCABULARY, '', '', EMPTY_BOXES,
-    ]);
+    assert.deepEqual(
+      [boxes, ocr, polygons, openVocabulary, caption, custom, unknown],
+      [EMPTY_BOXES, { quad_boxes: [], labels: [] }, EMPTY_POLYGONS, EMPTY_OPEN_VOCABULARY, '', '', EMPTY_BOXES],
+    );
     assert.ok(wrong);
   });
 });
 
 describe('empty and garbage text', () => {
-  const garbage = ['', '   \n\t', '<s></s><pad>', '<<<>>>', '<loc_><loc_x><loc_-1><loc_1.5><LOC_1><loc_ 1><loc_1 >', 'loc_1>loc_2>loc_3>loc_4>'];
+  const garbage = [
+    '',
+    '   \n\t',
+    '<s></s><pad>',
+    '<<<>>>',
+    '<loc_><loc_x><loc_-1><loc_1.5><LOC_1><loc_ 1><loc_1 >',
+    'loc_1>loc_2>loc_3>loc_4>',
+  ];
   for (const type of PARSER_TYPES) {
     test(`${type}: nothing structured in garbage`, () => {
       for (const text of garbage) {
@@ -174,7 +178,10 @@ describe('boxes with labels', () => {
       labels: ['dog'],
     });
     assert.deepEqual(parseGeneration('<OD>', `a\nb${locs(1, 2, 3, 4)}`, SQUARE), EMPTY_BOXES);
-    assert.deepEqual(parseGeneration('<OD>', ` \n\t car \t${locs(1, 2, 3, 4)}`, SQUARE), { bboxes: [centres(1, 2, 3, 4)], labels: ['car'] });
+    assert.deepEqual(parseGeneration('<OD>', ` \n\t car \t${locs(1, 2, 3, 4)}`, SQUARE), {
+      bboxes: [centres(1, 2, 3, 4)],
+      labels: ['car'],
+    });
   });
 
   test('only U+000A is a newline: \\r and U+2028 stay in the label', () => {
@@ -226,7 +233,11 @@ describe('phrase grounding', () => {
   test('every blacklisted label drops its chunk, after trimming; case matters', () => {
     for (const banned of GROUNDING_BLACKLIST) {
       const text = ` ${banned} ${locs(1, 2, 3, 4)}car${locs(5, 6, 7, 8)}`;
-      assert.deepEqual(parseGeneration('<CAPTION_TO_PHRASE_GROUNDING>', text, SQUARE), { bboxes: [centres(5, 6, 7, 8)], labels: ['car'] }, banned);
+      assert.deepEqual(
+        parseGeneration('<CAPTION_TO_PHRASE_GROUNDING>', text, SQUARE),
+        { bboxes: [centres(5, 6, 7, 8)], labels: ['car'] },
+        banned,
+      );
     }
     for (const kept of ['The Image', 'i', 'The', 'images of cats', '']) {
       assert.deepEqual(parseGeneration('<CAPTION_TO_PHRASE_GROUNDING>', `${kept}${locs(1, 2, 3, 4)}`, SQUARE).labels, [kept], kept);
@@ -270,7 +281,9 @@ describe('OCR', () => {
   });
 
   test('no area filter: degenerate quads are kept', () => {
-    assert.deepEqual(parseGeneration('<OCR_WITH_REGION>', `dot${locs(0, 0, 0, 0, 0, 0, 0, 0)}`, SQUARE).quad_boxes, [centres(0, 0, 0, 0, 0, 0, 0, 0)]);
+    assert.deepEqual(parseGeneration('<OCR_WITH_REGION>', `dot${locs(0, 0, 0, 0, 0, 0, 0, 0)}`, SQUARE).quad_boxes, [
+      centres(0, 0, 0, 0, 0, 0, 0, 0),
+    ]);
   });
 });
 
@@ -320,7 +333,11 @@ describe('open-vocabulary detection', () => {
       polygons: [[centres(1, 2)]],
       polygons_labels: ['car<sep>'],
     });
-    assert.deepEqual(detect(`<poly>${locs(1, 2)}</poly>`), { ...EMPTY_OPEN_VOCABULARY, polygons: [[centres(1, 2)]], polygons_labels: [''] });
+    assert.deepEqual(detect(`<poly>${locs(1, 2)}</poly>`), {
+      ...EMPTY_OPEN_VOCABULARY,
+      polygons: [[centres(1, 2)]],
+      polygons_labels: [''],
+    });
     assert.deepEqual(detect(`<poly>car${locs(1, 2, 3, 4)}`), {
       ...EMPTY_OPEN_VOCABULARY,
       polygons: [[centres(1, 2, 3, 4)]],
@@ -338,7 +355,11 @@ describe('open-vocabulary detection', () => {
   });
 
   test('boxes keep blacklisted labels (no blacklist here)', () => {
-    assert.deepEqual(detect(`the image${locs(1, 2, 3, 4)}`), { ...EMPTY_OPEN_VOCABULARY, bboxes: [centres(1, 2, 3, 4)], bboxes_labels: ['the image'] });
+    assert.deepEqual(detect(`the image${locs(1, 2, 3, 4)}`), {
+      ...EMPTY_OPEN_VOCABULARY,
+      bboxes: [centres(1, 2, 3, 4)],
+      bboxes_labels: ['the image'],
+    });
   });
 });
 
@@ -381,8 +402,34 @@ describe('agrees with the README regular expressions on random generations', () 
   const SEED = 20240611;
   const LOCATION_FRAGMENTS = ['<loc_1>', '<loc_2>', '<loc_3>', '<loc_4>', '<loc_5>', '<loc_6>', '<loc_7>', '<loc_0005>', '<loc_1000>'];
   const FRAGMENTS = [
-    ...LOCATION_FRAGMENTS, '<loc_', '<', '>', 'loc_', '<sep>', '<poly>', '</poly>', '<s>', '</s>', '<pad>', '<po', 'ly>', '<od>',
-    'a', 'car', 'the', 'I', ' ', ' ', '\n', '\t', '\r', '\u0085', '\u001c', '\ufeff', '\u2028', '한',
+    ...LOCATION_FRAGMENTS,
+    '<loc_',
+    '<',
+    '>',
+    'loc_',
+    '<sep>',
+    '<poly>',
+    '</poly>',
+    '<s>',
+    '</s>',
+    '<pad>',
+    '<po',
+    'ly>',
+    '<od>',
+    'a',
+    'car',
+    'the',
+    'I',
+    ' ',
+    ' ',
+    '\n',
+    '\t',
+    '\r',
+    '\u0085',
+    '\u001c',
+    '\ufeff',
+    '\u2028',
+    '한',
   ];
   /** Every other case draws mostly location tokens, so that runs of eight (OCR) occur often. */
   const LOCATION_BIAS = 0.75;
@@ -392,7 +439,8 @@ describe('agrees with the README regular expressions on random generations', () 
   const STOPS = '<od>|</od>|<box>|</box>|<bbox>|</bbox>|<loc_';
   const labelSearch = (stops: string) => new RegExp(`^${WS}*[^\\n]*?(?=${stops})`, 'u');
   const binsIn = (text: string): number[] => [...text.matchAll(/<loc_([0-9]+)>/g)].map((match) => Number(match[1]));
-  const coordinates = (bins: number[]): number[] => bins.map((bin, index) => ((bin + 0.5) * (index % 2 === 0 ? size.width : size.height)) / 1000);
+  const coordinates = (bins: number[]): number[] =>
+    bins.map((bin, index) => ((bin + 0.5) * (index % 2 === 0 ? size.width : size.height)) / 1000);
   const clean = (text: string): string => text.replaceAll('<s>', '').replaceAll('</s>', '').replaceAll('<pad>', '');
   const groupsOfFour = (bins: number[]): number[][] =>
     Array.from({ length: Math.floor(bins.length / 4) }, (_, box) => coordinates(bins.slice(box * 4, box * 4 + 4)));
@@ -421,10 +469,12 @@ describe('agrees with the README regular expressions on random generations', () 
       for (const instance of instances) {
         const runs = [...instance.matchAll(/((?:<loc_[0-9]+>)+)(?:<sep>|$)/g)];
         if (runs.length === 0) continue;
-        result.polygons.push(runs.map((run) => {
-          const bins = binsIn(run[1]);
-          return coordinates(bins.slice(0, bins.length - (bins.length % 2)));
-        }));
+        result.polygons.push(
+          runs.map((run) => {
+            const bins = binsIn(run[1]);
+            return coordinates(bins.slice(0, bins.length - (bins.length % 2)));
+          }),
+        );
         result.labels.push(pyStrip(label[0]));
       }
     }

@@ -136,10 +136,7 @@ describe('promptFromText', () => {
   });
 
   test('the first input task in table order wins; later tokens stay in the input', () => {
-    assert.equal(
-      promptFromText('<REGION_TO_OCR><CAPTION_TO_PHRASE_GROUNDING>x'),
-      'Locate the phrases in the caption: <REGION_TO_OCR>x',
-    );
+    assert.equal(promptFromText('<REGION_TO_OCR><CAPTION_TO_PHRASE_GROUNDING>x'), 'Locate the phrases in the caption: <REGION_TO_OCR>x');
   });
 
   test('replacement patterns in the input are literal', () => {

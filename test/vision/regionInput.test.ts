@@ -25,11 +25,31 @@ describe('regionToLocTokens', () => {
     ['infinite coordinate', { x1: 0, y1: 0, x2: Infinity, y2: 1 }, VGA, 'region x2 must be a finite number of pixels; got Infinity'],
     ['missing coordinate', { x1: 0, y1: 0, x2: 1 }, VGA, 'region y2 must be a finite number of pixels; got undefined'],
     ['string coordinate', { x1: '0', y1: 0, x2: 1, y2: 1 }, VGA, 'region x1 must be a finite number of pixels; got string'],
-    ['inverted x', { x1: 10, y1: 0, x2: 5, y2: 1 }, VGA, 'region is inverted: expected x1 ≤ x2 and y1 ≤ y2 (pixel coordinates); got x1=10, y1=0, x2=5, y2=1'],
-    ['inverted y', { x1: 0, y1: 9, x2: 5, y2: 1 }, VGA, 'region is inverted: expected x1 ≤ x2 and y1 ≤ y2 (pixel coordinates); got x1=0, y1=9, x2=5, y2=1'],
+    [
+      'inverted x',
+      { x1: 10, y1: 0, x2: 5, y2: 1 },
+      VGA,
+      'region is inverted: expected x1 ≤ x2 and y1 ≤ y2 (pixel coordinates); got x1=10, y1=0, x2=5, y2=1',
+    ],
+    [
+      'inverted y',
+      { x1: 0, y1: 9, x2: 5, y2: 1 },
+      VGA,
+      'region is inverted: expected x1 ≤ x2 and y1 ≤ y2 (pixel coordinates); got x1=0, y1=9, x2=5, y2=1',
+    ],
     ['no box', null, VGA, 'region must be an object {x1, y1, x2, y2} of pixel coordinates; got null'],
-    ['zero width', { x1: 0, y1: 0, x2: 1, y2: 1 }, { width: 0, height: 480 }, 'image width must be a positive finite number of pixels; got 0'],
-    ['NaN height', { x1: 0, y1: 0, x2: 1, y2: 1 }, { width: 640, height: Number.NaN }, 'image height must be a positive finite number of pixels; got NaN'],
+    [
+      'zero width',
+      { x1: 0, y1: 0, x2: 1, y2: 1 },
+      { width: 0, height: 480 },
+      'image width must be a positive finite number of pixels; got 0',
+    ],
+    [
+      'NaN height',
+      { x1: 0, y1: 0, x2: 1, y2: 1 },
+      { width: 640, height: Number.NaN },
+      'image height must be a positive finite number of pixels; got NaN',
+    ],
   ];
   for (const [name, box, size, message] of errors) {
     test(`refuses: ${name}`, () => {

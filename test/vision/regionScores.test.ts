@@ -73,11 +73,16 @@ describe('region scores per task type', { skip: SKIP }, () => {
     const values = ladder(16);
     const run = scored('<OD>', generated(`car${locs(4)}door handle${locs(4, 10)}wheel${locs(8, 20)}`), values);
     assert.deepEqual((run.result as { labels: string[] }).labels, ['car', 'door handle', 'wheel', 'wheel']);
-    assertScores(run.regionScores, [expMean(values.slice(0, 4)), expMean(values.slice(4, 8)), expMean(values.slice(8, 12)), expMean(values.slice(12, 16))]);
+    assertScores(run.regionScores, [
+      expMean(values.slice(0, 4)),
+      expMean(values.slice(4, 8)),
+      expMean(values.slice(8, 12)),
+      expMean(values.slice(12, 16)),
+    ]);
     assert.ok(Math.abs((run.locationScore ?? 0) - expMean(values)) < 1e-12);
   });
 
-  test('<DENSE_REGION_CAPTION>: leftover location tokens after a label\'s boxes belong to no region', () => {
+  test("<DENSE_REGION_CAPTION>: leftover location tokens after a label's boxes belong to no region", () => {
     const values = ladder(9);
     const run = scored('<DENSE_REGION_CAPTION>', generated(`a red car${locs(5)}a dog${locs(4, 10)}`), values);
     assertScores(run.regionScores, [expMean(values.slice(0, 4)), expMean(values.slice(5, 9))]);
@@ -97,9 +102,13 @@ describe('region scores per task type', { skip: SKIP }, () => {
     assertScores(run.regionScores, [Math.exp(-0.3), Math.exp(-2.5)]);
   });
 
-  test('<CAPTION_TO_PHRASE_GROUNDING>: a blacklisted phrase\'s box is dropped with its score', () => {
+  test("<CAPTION_TO_PHRASE_GROUNDING>: a blacklisted phrase's box is dropped with its score", () => {
     const values = ladder(12);
-    const run = scored('<CAPTION_TO_PHRASE_GROUNDING>', generated(`A green car${locs(4)}it${locs(4, 10)}a yellow building${locs(4, 20)}`), values);
+    const run = scored(
+      '<CAPTION_TO_PHRASE_GROUNDING>',
+      generated(`A green car${locs(4)}it${locs(4, 10)}a yellow building${locs(4, 20)}`),
+      values,
+    );
     assert.deepEqual((run.result as { labels: string[] }).labels, ['A green car', 'a yellow building']);
     assertScores(run.regionScores, [expMean(values.slice(0, 4)), expMean(values.slice(8, 12))]);
   });
@@ -111,18 +120,25 @@ describe('region scores per task type', { skip: SKIP }, () => {
     assertScores(run.regionScores, [expMean(values.slice(0, 8)), expMean(values.slice(8, 16))]);
   });
 
-  test('<REFERRING_EXPRESSION_SEGMENTATION>: an instance scores every token of its polygons, <sep> apart and an odd last bin included', () => {
+  test('<REFERRING_EXPRESSION_SEGMENTATION>: an instance scores every token of its polygons, <sep> apart, an odd last bin included', () => {
     const values = ladder(11);
     const run = scored('<REFERRING_EXPRESSION_SEGMENTATION>', generated(`${locs(6)}<sep>${locs(5, 10)}`), values);
     const result = run.result as { polygons: number[][][] };
-    assert.deepEqual(result.polygons.map((instance) => instance.map((polygon) => polygon.length)), [[6, 4]]);
+    assert.deepEqual(
+      result.polygons.map((instance) => instance.map((polygon) => polygon.length)),
+      [[6, 4]],
+    );
     assertScores(run.regionScores, [expMean(values)]);
     assert.ok(Math.abs((run.locationScore ?? 0) - expMean(values)) < 1e-12);
   });
 
   test('<REGION_TO_SEGMENTATION>: <poly> … </poly> instances are scored apart; locationScore spans them all', () => {
     const values = ladder(14);
-    const run = scored('<REGION_TO_SEGMENTATION>', generated(`<poly>${locs(6)}</poly><poly>${locs(4, 10)}<sep>${locs(4, 20)}</poly>`), values);
+    const run = scored(
+      '<REGION_TO_SEGMENTATION>',
+      generated(`<poly>${locs(6)}</poly><poly>${locs(4, 10)}<sep>${locs(4, 20)}</poly>`),
+      values,
+    );
     assert.equal((run.result as { polygons: number[][][] }).polygons.length, 2);
     assertScores(run.regionScores, [expMean(values.slice(0, 6)), expMean(values.slice(6, 14))]);
     assert.ok(Math.abs((run.locationScore ?? 0) - expMean(values)) < 1e-12);
@@ -159,14 +175,17 @@ describe('which tokens count', { skip: SKIP }, () => {
 
   test('a location the model spelled with ordinary tokens counts every token of that run (the tokens whose text overlaps it)', () => {
     const spelled = [...tokenizer.encodePrompt('<loc_4').slice(1, -1), ...tokenizer.encodePrompt('>').slice(1, -1)];
-    assert.ok(spelled.every((id) => id < FIRST_LOCATION_ID), 'ordinary tokens only');
+    assert.ok(
+      spelled.every((id) => id < FIRST_LOCATION_ID),
+      'ordinary tokens only',
+    );
     const sequence = [2, 0, ...tokenizer.encodePrompt('car').slice(1, -1), 50270, 50271, 50272, ...spelled, 2];
     const run = scored('<OD>', sequence, [-0.1, -0.2, -0.3]);
     assert.deepEqual(run.result, { bboxes: [[1.5, 2.5, 3.5, 4.5]], labels: ['car'] });
     assertScores(run.regionScores, [expMean([-0.1, -0.2, -0.3, ...spelled.map(() => OTHER)])]);
   });
 
-  test('the forced <s> and the start token are never a region\'s', () => {
+  test("the forced <s> and the start token are never a region's", () => {
     // A bare run right after <s>: the first location token follows the forced <s> directly.
     const run = scored('<REGION_PROPOSAL>', generated(locs(4)), [-1, -1, -1, -1]);
     assertScores(run.regionScores, [Math.exp(-1)]);
@@ -174,7 +193,7 @@ describe('which tokens count', { skip: SKIP }, () => {
 });
 
 describe('token spans and cleanup offsets', { skip: SKIP }, () => {
-  test('tokenSpans cut the decoded text into the tokens\' texts: added tokens exactly, ordinary runs whole', () => {
+  test("tokenSpans cut the decoded text into the tokens' texts: added tokens exactly, ordinary runs whole", () => {
     let seed = 11;
     const random = (n: number) => (seed = (seed * 16807) % 2147483647) % n;
     const special = [0, 1, 2, 3, 50264, 50265, 51279, 51286, 51287, 51288];

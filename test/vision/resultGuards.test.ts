@@ -61,7 +61,7 @@ describe('answers the parsers give', () => {
     });
   }
 
-  test('a task\'s check is its parser\'s; unknown task strings answer text', () => {
+  test("a task's check is its parser's; unknown task strings answer text", () => {
     for (const task of TASKS) {
       const answer = parseByType(task.parse, GENERATIONS[task.parse][0] ?? '', SIZE);
       assert.equal(isResultForTask(task.token, answer), true, task.token);

@@ -93,7 +93,7 @@ describe('lookups', () => {
 });
 
 describe('types derived from the table (the compiler checks these)', () => {
-  test('parse types and result types follow each task\'s row', () => {
+  test("parse types and result types follow each task's row", () => {
     const checks = [
       typeHolds<Equal<TaskToken, (typeof REFERENCE_ORDER)[number]>>(),
       typeHolds<Equal<ParseTypeOf<'<OD>'>, 'description_with_bboxes'>>(),

@@ -57,7 +57,11 @@ function remotePreparer(port: MessagePort): ImagePreparer {
       const request = nextRequest++;
       const handed = transferable(bytes);
       return new Promise<PreparedImage>((resolve, reject) => {
-        pending.set(request, (reply) => (reply.image ? resolve(reply.image) : reject(deserializeError(reply.error ?? { name: 'Error', message: 'preprocessing gave no image' }))));
+        pending.set(request, (reply) =>
+          reply.image
+            ? resolve(reply.image)
+            : reject(deserializeError(reply.error ?? { name: 'Error', message: 'preprocessing gave no image' })),
+        );
         port.postMessage({ type: 'prepare', request, bytes: handed.bytes } satisfies PrepareRequest, [handed.buffer]);
       });
     },
@@ -72,7 +76,11 @@ const events: SchedulerEvents = {
   progress: (id, progress) => post({ type: 'progress', id, progress }),
   settled: (id, outcome) => {
     const snapshot = scheduler!.snapshot();
-    post(outcome instanceof Error ? { type: 'settled', id, error: serializeError(outcome), snapshot } : { type: 'settled', id, result: outcome, snapshot });
+    post(
+      outcome instanceof Error
+        ? { type: 'settled', id, error: serializeError(outcome), snapshot }
+        : { type: 'settled', id, result: outcome, snapshot },
+    );
   },
   batch: (jobs, images) => post({ type: 'batch', jobs, images }),
   imagesEncoded: (count) => post({ type: 'imagesEncoded', count }),

@@ -49,7 +49,10 @@ export class ModelWorkers implements ModelBackend {
     /** Why a graph does not run on the device asked for, when a fallback happened. */
     readonly deviceFallback: string | undefined,
   ) {
-    for (const [name, worker] of [['model', model], ['preprocessing', preprocess]] as const) {
+    for (const [name, worker] of [
+      ['model', model],
+      ['preprocessing', preprocess],
+    ] as const) {
       worker.on('error', (error) => this.fail(new ModelRunError(`the ${name} worker failed: ${error.message}`, { cause: error })));
       worker.on('exit', (code) => {
         if (!this.closing) this.fail(new ModelRunError(`the ${name} worker stopped (exit code ${code})`));
@@ -75,7 +78,10 @@ export class ModelWorkers implements ModelBackend {
       niceness: options.preprocessNiceness ?? DEFAULT_PREPROCESS_NICENESS,
       port: channel.port2,
     };
-    const preprocess = new Worker(new URL('./preprocessWorker.js', import.meta.url), { workerData: preprocessData, transferList: [channel.port2] });
+    const preprocess = new Worker(new URL('./preprocessWorker.js', import.meta.url), {
+      workerData: preprocessData,
+      transferList: [channel.port2],
+    });
     const modelData: ModelWorkerData = { settings, preprocessPort: channel.port1 };
     const model = new Worker(new URL('./modelWorker.js', import.meta.url), { workerData: modelData, transferList: [channel.port1] });
     try {

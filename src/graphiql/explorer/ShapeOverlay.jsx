@@ -42,7 +42,15 @@ export function ShapeOverlay({ url, size, shapes, hovered, onHover, onNaturalSiz
           onMouseLeave={() => onHover(undefined)}
         >
           {largestFirst(shapes).map(({ key, shape, colour }) => (
-            <ShapeMark key={key} id={key} shape={shape} colour={colour} active={hovered === key} dimmed={hovered !== undefined && hovered !== key} onHover={onHover} />
+            <ShapeMark
+              key={key}
+              id={key}
+              shape={shape}
+              colour={colour}
+              active={hovered === key}
+              dimmed={hovered !== undefined && hovered !== key}
+              onHover={onHover}
+            />
           ))}
           {shapes.map(({ key, shape, colour }) => (
             <Label key={key} shape={shape} colour={colour} scale={scale} dimmed={hovered !== undefined && hovered !== key} />

@@ -20,7 +20,10 @@ const OTHER_SOURCES = ['base64', 'url'] as const;
 export function withImageId(variablesText: string, id: string): VariablesUpdate {
   const current = parseEditorJson(variablesText);
   if (current === undefined) {
-    return { ok: false, reason: `the variables are not a JSON object, so they were left as they are; set "id": ${JSON.stringify(id)} yourself` };
+    return {
+      ok: false,
+      reason: `the variables are not a JSON object, so they were left as they are; set "id": ${JSON.stringify(id)} yourself`,
+    };
   }
   let text = variablesText.trim() === '' ? '{}' : variablesText;
   for (const key of OTHER_SOURCES) {

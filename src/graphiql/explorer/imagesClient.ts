@@ -37,15 +37,23 @@ export async function uploadImage(base: string, bytes: Blob, headers: Readonly<R
     body: bytes,
   });
   const body = await readJson(response);
-  if (response.status !== 201) throw new ImagesRequestError(response.status, `the upload was refused (HTTP ${response.status}): ${messageOf(body, response)}`);
-  if (!isUploadedImage(body)) throw new ImagesRequestError(response.status, `POST /images answered something other than {id, width, height, format}: ${JSON.stringify(body).slice(0, 200)}`);
+  if (response.status !== 201)
+    throw new ImagesRequestError(response.status, `the upload was refused (HTTP ${response.status}): ${messageOf(body, response)}`);
+  if (!isUploadedImage(body))
+    throw new ImagesRequestError(
+      response.status,
+      `POST /images answered something other than {id, width, height, format}: ${JSON.stringify(body).slice(0, 200)}`,
+    );
   return body;
 }
 
 export async function downloadImage(base: string, id: string, headers: Readonly<Record<string, string>> = {}): Promise<Blob> {
   const response = await fetch(imagesUrl(base, id), { headers: { ...headers } });
   if (!response.ok) {
-    throw new ImagesRequestError(response.status, `could not load image ${id} (HTTP ${response.status}): ${messageOf(await readJson(response), response)}`);
+    throw new ImagesRequestError(
+      response.status,
+      `could not load image ${id} (HTTP ${response.status}): ${messageOf(await readJson(response), response)}`,
+    );
   }
   return response.blob();
 }

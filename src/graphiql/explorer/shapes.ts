@@ -124,7 +124,14 @@ function visit(value: Json, path: string, ancestors: readonly Ancestor[], shapes
   for (const [key, child] of Object.entries(value)) {
     const childPath = path === '' ? formatKey(key, true) : `${path}${formatKey(key, false)}`;
     if (isObject(child) && isBox(child)) {
-      shapes.push(shape('box', childPath, boxCorners(child['x1'] as number, child['y1'] as number, child['x2'] as number, child['y2'] as number), named));
+      shapes.push(
+        shape(
+          'box',
+          childPath,
+          boxCorners(child['x1'] as number, child['y1'] as number, child['x2'] as number, child['y2'] as number),
+          named,
+        ),
+      );
     } else if (Array.isArray(child) && isRing(child)) {
       shapes.push(shape(key === 'points' ? 'polygon' : 'quad', childPath, child.map(toPoint), named));
     } else if (typeof child === 'string' && SVG_OUTLINE.test(child)) {
@@ -152,7 +159,9 @@ function findRawResult(key: string, list: Json[], owner: JsonObject, path: strin
   if (key === 'bboxes' && list.length > 0 && list.every((item) => isNumberList(item, 4))) {
     list.forEach((item, index) => {
       const [x1, y1, x2, y2] = item as number[];
-      shapes.push(shape('box', `${path}[${index}]`, boxCorners(x1 ?? 0, y1 ?? 0, x2 ?? 0, y2 ?? 0), labelAt(index, 'labels', 'bboxes_labels')));
+      shapes.push(
+        shape('box', `${path}[${index}]`, boxCorners(x1 ?? 0, y1 ?? 0, x2 ?? 0, y2 ?? 0), labelAt(index, 'labels', 'bboxes_labels')),
+      );
     });
     return true;
   }
@@ -160,10 +169,13 @@ function findRawResult(key: string, list: Json[], owner: JsonObject, path: strin
     list.forEach((item, index) => shapes.push(shape('quad', `${path}[${index}]`, pairs(item as number[]), labelAt(index, 'labels'))));
     return true;
   }
-  const isRingList = (item: Json): boolean => Array.isArray(item) && item.every((ring) => isNumberList(ring) && ring.length >= 2 * MIN_RING_POINTS && ring.length % 2 === 0);
+  const isRingList = (item: Json): boolean =>
+    Array.isArray(item) && item.every((ring) => isNumberList(ring) && ring.length >= 2 * MIN_RING_POINTS && ring.length % 2 === 0);
   if (key === 'polygons' && list.length > 0 && list.every(isRingList)) {
     list.forEach((rings, index) => {
-      (rings as number[][]).forEach((ring, part) => shapes.push(shape('polygon', `${path}[${index}][${part}]`, pairs(ring), labelAt(index, 'labels', 'polygons_labels'))));
+      (rings as number[][]).forEach((ring, part) =>
+        shapes.push(shape('polygon', `${path}[${index}][${part}]`, pairs(ring), labelAt(index, 'labels', 'polygons_labels'))),
+      );
     });
     return true;
   }

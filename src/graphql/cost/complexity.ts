@@ -34,13 +34,17 @@ export function taskListComplexity(task: string, assumedSize: number): Complexit
 }
 
 /** `caption(detail:)`: the task follows the detail level. */
-export const captionComplexity: ComplexityEstimator = taskComplexity((args) => CAPTION_TASKS[(args['detail'] as CaptionDetail | undefined) ?? CaptionDetail.BRIEF]);
+export const captionComplexity: ComplexityEstimator = taskComplexity(
+  (args) => CAPTION_TASKS[(args['detail'] as CaptionDetail | undefined) ?? CaptionDetail.BRIEF],
+);
 
 /** `task(name:)`: the argument is the task token (the enum's internal value). */
 export const anyTaskComplexity: ComplexityEstimator = taskComplexity((args) => String(args['name']));
 
 /** `Subscription.generation(task:)`: the image's vision encoder and the task the argument names. */
-export const streamedTaskComplexity: ComplexityEstimator = markTask((options) => VISION_ENCODER_UNITS + priceOf(options, String(options.args['task'])));
+export const streamedTaskComplexity: ComplexityEstimator = markTask(
+  (options) => VISION_ENCODER_UNITS + priceOf(options, String(options.args['task'])),
+);
 
 /** A list field that runs nothing itself (GroundedPhrase.regions). */
 export function listComplexity(assumedSize: number): ComplexityEstimator {
@@ -48,7 +52,8 @@ export function listComplexity(assumedSize: number): ComplexityEstimator {
 }
 
 /** `Query.image`: the vision encoder runs once for the image when any field under it runs a task. */
-export const imageComplexity: ComplexityEstimator = ({ childComplexity }) => (childComplexity > 0 ? VISION_ENCODER_UNITS + childComplexity : 0);
+export const imageComplexity: ComplexityEstimator = ({ childComplexity }) =>
+  childComplexity > 0 ? VISION_ENCODER_UNITS + childComplexity : 0;
 
 /** `Query.images(urls:)`: one image's worth per URL. */
 export const imagesComplexity: ComplexityEstimator = (options) => {

@@ -1,12 +1,12 @@
 /**
- * The errors of the cost and abuse limits: one class per failure kind, each a FlorenceError with a
- * stable code, so `formatError` maps them like every other runtime failure.
+ * The errors of the cost and abuse limits: one class per failure kind, each a CodedError with a
+ * stable code of this layer's own, so `formatError` maps them like every other coded failure.
  */
 import { GraphQLError, type ASTNode } from 'graphql';
-import { FlorenceError } from '../../vision/errors.js';
+import { CodedError } from '../../shared/errors.js';
 
 /** A field whose model work would take the request past its runtime budget; the rest of the data stays. */
-export class BudgetExceededError extends FlorenceError {
+export class BudgetExceededError extends CodedError<'BUDGET_EXCEEDED'> {
   constructor(
     readonly needed: number,
     readonly spent: number,
@@ -23,8 +23,11 @@ export class BudgetExceededError extends FlorenceError {
 /** Codes of whole operations refused before they run. */
 export type QueryLimitCode = 'QUERY_TOO_COSTLY' | 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'TOO_MANY_TASK_FIELDS' | 'INTROSPECTION_DISABLED';
 
+/** Every code of the cost and abuse limits: a field over the request's budget, or a refused operation. */
+export type CostErrorCode = 'BUDGET_EXCEEDED' | QueryLimitCode;
+
 /** An operation refused before execution (HTTP 400): the message gives what was found and the limit. */
-export class QueryLimitError extends FlorenceError {
+export class QueryLimitError extends CodedError<QueryLimitCode> {
   constructor(code: QueryLimitCode, message: string) {
     super(code, message);
   }

@@ -27,9 +27,12 @@ export async function imageFromBytes(bytes: Uint8Array, services: GatewayService
 }
 
 export function createImageLoader(services: GatewayServices, signal: AbortSignal): DataLoader<ImageSourceSpec, Image, string> {
-  return new DataLoader<ImageSourceSpec, Image, string>((specs) => Promise.all(specs.map((spec) => loadImage(spec, services, signal).catch(asError))), {
-    cacheKeyFn: imageSourceKey,
-  });
+  return new DataLoader<ImageSourceSpec, Image, string>(
+    (specs) => Promise.all(specs.map((spec) => loadImage(spec, services, signal).catch(asError))),
+    {
+      cacheKeyFn: imageSourceKey,
+    },
+  );
 }
 
 /**
@@ -60,7 +63,10 @@ async function loadImage(spec: ImageSourceSpec, services: GatewayServices, signa
   const id = parseImageId(spec.id);
   const upload = await services.uploads.get(id);
   if (!upload) {
-    throw new ImageNotFoundError(`no uploaded image has id ${id}; upload the bytes with POST /images (uploads expire after ${Math.round(services.uploads.ttlMs / 3_600_000)} h)`);
+    throw new ImageNotFoundError(
+      `no uploaded image has id ${id}; upload the bytes with POST /images (uploads expire after ` +
+        `${Math.round(services.uploads.ttlMs / 3_600_000)} h)`,
+    );
   }
   return Image.of({ id, width: upload.width, height: upload.height, bytes: upload.bytes }, upload.format);
 }

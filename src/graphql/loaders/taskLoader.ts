@@ -21,7 +21,13 @@ export interface TaskRequest {
 export type TaskLoader = DataLoader<TaskRequest, RunResult, string>;
 
 /** `budget` is charged for each job that goes to the model (never for cache hits); jobs past it fail alone. */
-export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal: AbortSignal, budget?: RequestBudget, requester?: string): TaskLoader {
+export function createTaskLoader(
+  runner: TaskRunner,
+  cache: ResultCache,
+  signal: AbortSignal,
+  budget?: RequestBudget,
+  requester?: string,
+): TaskLoader {
   return new DataLoader<TaskRequest, RunResult, string>(
     async (requests) => {
       const taskByKey = new Map(requests.map((request) => [request.cacheKey, request.plan.task] as const));
@@ -40,7 +46,15 @@ export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal:
       // releases after this, and other replicas look for the results then).
       const compute = async (keys: readonly string[]): Promise<Array<RunResult | Error>> => {
         const jobs = keys.map((key) => missByKey.get(key)!);
-        const computed = await runner.run(jobs.map((request) => ({ key: request.cacheKey, image: request.image.handle, plan: request.plan, signal, ...(requester ? { requester } : {}) })));
+        const computed = await runner.run(
+          jobs.map((request) => ({
+            key: request.cacheKey,
+            image: request.image.handle,
+            plan: request.plan,
+            signal,
+            ...(requester ? { requester } : {}),
+          })),
+        );
         await Promise.all(computed.map((result, i) => (result instanceof Error ? undefined : cache.set(keys[i]!, stripForCache(result)))));
         return computed;
       };
@@ -62,7 +76,17 @@ export function createTaskLoader(runner: TaskRunner, cache: ResultCache, signal:
 /** Only plain data goes to the store (a RunResult is plain already; this pins the shape). */
 export function stripForCache(result: RunResult): RunResult {
   const { task, prompt, text, tokens, tokenLogprobs, score, result: parsed, regionScores, locationScore } = result;
-  return { task, prompt, text, tokens: [...tokens], tokenLogprobs: [...tokenLogprobs], score, result: parsed, regionScores: [...regionScores], locationScore };
+  return {
+    task,
+    prompt,
+    text,
+    tokens: [...tokens],
+    tokenLogprobs: [...tokenLogprobs],
+    score,
+    result: parsed,
+    regionScores: [...regionScores],
+    locationScore,
+  };
 }
 
 /**

@@ -17,12 +17,13 @@ export class CaptionResolver {
   @FieldResolver(() => [GroundedPhrase], {
     nullable: true,
     complexity: taskListComplexity(TaskName.CAPTION_TO_PHRASE_GROUNDING, ASSUMED_LIST_SIZE.phrases),
-    description: 'The caption\'s phrases with the regions they refer to (<CAPTION_TO_PHRASE_GROUNDING> on this caption).',
+    description: "The caption's phrases with the regions they refer to (<CAPTION_TO_PHRASE_GROUNDING> on this caption).",
   })
   async phrases(
     @Root() caption: Caption,
     @Ctx() context: GatewayContext,
-    @Arg('minScore', () => Float, { nullable: true, description: `${MIN_SCORE_DESCRIPTION} A phrase left without regions is left out.` }) minScore?: number | null,
+    @Arg('minScore', () => Float, { nullable: true, description: `${MIN_SCORE_DESCRIPTION} A phrase left without regions is left out.` })
+    minScore?: number | null,
     @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
   ): Promise<GroundedPhrase[]> {
     const floor = checkMinScore(minScore);

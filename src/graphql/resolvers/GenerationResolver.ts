@@ -11,7 +11,9 @@ import { GenerationInput } from '../types/GenerationInput.js';
 export class GenerationResolver {
   @Subscription(() => GenerationEvent, {
     description:
-      'Runs one task on an image and streams its text as the model decodes it (over graphql-ws on /graphql). The image comes from exactly one of `url`, `base64` or `id`, under the same rules as `Query.image`. Unsubscribing stops the work unless another request wants the same answer.',
+      'Runs one task on an image and streams its text as the model decodes it (over graphql-ws on /graphql). The image comes ' +
+      'from exactly one of `url`, `base64` or `id`, under the same rules as `Query.image`. Unsubscribing stops the work unless ' +
+      'another request wants the same answer.',
     complexity: streamedTaskComplexity,
     subscribe: ({ args, context }: SubscribeResolverData<unknown, GenerationArgs, GatewayContext>) => generationStream(context, args),
   })
@@ -21,7 +23,7 @@ export class GenerationResolver {
     @Arg('url', () => String, { nullable: true }) _url?: string,
     @Arg('base64', () => String, { nullable: true }) _base64?: string,
     @Arg('id', () => ID, { nullable: true }) _id?: string,
-    @Arg('input', () => String, { nullable: true, description: 'The task\'s input, for tasks that take one.' }) _input?: string,
+    @Arg('input', () => String, { nullable: true, description: "The task's input, for tasks that take one." }) _input?: string,
     @Arg('generation', () => GenerationInput, { nullable: true }) _generation?: GenerationInput,
   ): GenerationEvent {
     // The stream yields its failure instead of throwing (which would close the socket): here it becomes the field's error.

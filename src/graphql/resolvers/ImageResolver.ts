@@ -18,12 +18,16 @@ import { Segment } from '../types/Segment.js';
 import { TaskOutput } from '../types/TaskOutput.js';
 import { TextRegion } from '../types/TextRegion.js';
 
-const GENERATION_DESCRIPTION = 'Overrides of the server\'s generation settings for this field.';
+const GENERATION_DESCRIPTION = "Overrides of the server's generation settings for this field.";
 
 /** Every analysis field of an Image runs (or serves from cache) one Florence-2 task on it. */
 @Resolver(() => Image)
 export class ImageResolver {
-  @FieldResolver(() => Caption, { nullable: true, complexity: captionComplexity, description: 'A caption (<CAPTION>, <DETAILED_CAPTION> or <MORE_DETAILED_CAPTION>).' })
+  @FieldResolver(() => Caption, {
+    nullable: true,
+    complexity: captionComplexity,
+    description: 'A caption (<CAPTION>, <DETAILED_CAPTION> or <MORE_DETAILED_CAPTION>).',
+  })
   async caption(
     @Root() image: Image,
     @Ctx() context: GatewayContext,
@@ -34,7 +38,11 @@ export class ImageResolver {
     return Caption.of(image, answer.result, detail);
   }
 
-  @FieldResolver(() => [Region], { nullable: true, complexity: taskListComplexity(TaskName.OD, ASSUMED_LIST_SIZE.detections), description: 'Objects with category names (<OD>).' })
+  @FieldResolver(() => [Region], {
+    nullable: true,
+    complexity: taskListComplexity(TaskName.OD, ASSUMED_LIST_SIZE.detections),
+    description: 'Objects with category names (<OD>).',
+  })
   async objects(
     @Root() image: Image,
     @Ctx() context: GatewayContext,
@@ -79,7 +87,11 @@ export class ImageResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.OCR), description: 'The text in the image (<OCR>).' })
-  async text(@Root() image: Image, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
+  async text(
+    @Root() image: Image,
+    @Ctx() context: GatewayContext,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<string> {
     return (await runTask(context, image, TaskName.OCR, undefined, generation)).result;
   }
 
@@ -108,7 +120,8 @@ export class ImageResolver {
     @Root() image: Image,
     @Ctx() context: GatewayContext,
     @Arg('phrase', () => String, { description: 'A caption or phrase to ground.' }) phrase: string,
-    @Arg('minScore', () => Float, { nullable: true, description: `${MIN_SCORE_DESCRIPTION} A phrase left without regions is left out.` }) minScore?: number | null,
+    @Arg('minScore', () => Float, { nullable: true, description: `${MIN_SCORE_DESCRIPTION} A phrase left without regions is left out.` })
+    minScore?: number | null,
     @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
   ): Promise<GroundedPhrase[]> {
     const floor = checkMinScore(minScore);
@@ -148,7 +161,10 @@ export class ImageResolver {
     return asSegment(answer.result, answer.locationScore);
   }
 
-  @FieldResolver(() => Region, { nullable: true, description: 'A region the client names, to run region tasks on (category, description, text, segment).' })
+  @FieldResolver(() => Region, {
+    nullable: true,
+    description: 'A region the client names, to run region tasks on (category, description, text, segment).',
+  })
   region(@Root() image: Image, @Arg('box', () => BoxInput) box: BoxInput): Region {
     const { x1, y1, x2, y2 } = box;
     if (![x1, y1, x2, y2].every(Number.isFinite) || x2 <= x1 || y2 <= y1) {
@@ -158,12 +174,16 @@ export class ImageResolver {
     return Region.of(image, Box.of(x1, y1, x2, y2), null, null);
   }
 
-  @FieldResolver(() => TaskOutput, { nullable: true, complexity: anyTaskComplexity, description: 'Any task by name, with its raw generation and parsed result.' })
+  @FieldResolver(() => TaskOutput, {
+    nullable: true,
+    complexity: anyTaskComplexity,
+    description: 'Any task by name, with its raw generation and parsed result.',
+  })
   async task(
     @Root() image: Image,
     @Ctx() context: GatewayContext,
     @Arg('name', () => TaskName) name: TaskName,
-    @Arg('input', () => String, { nullable: true, description: 'The task\'s input, for tasks that take one.' }) input?: string,
+    @Arg('input', () => String, { nullable: true, description: "The task's input, for tasks that take one." }) input?: string,
     @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
   ): Promise<TaskOutput> {
     const answer = await runTask(context, image, name, input ?? undefined, generation);

@@ -16,7 +16,8 @@ export class QueryResolver {
     nullable: true,
     complexity: imageComplexity,
     description:
-      'An image from exactly one source: `url` (http/https; private and loopback addresses are refused), `base64` (plain or a data: URL), or `id` (from POST /images). Null with an error when the source fails; the rest of the response stays.',
+      'An image from exactly one source: `url` (http/https; private and loopback addresses are refused), `base64` (plain or a data: ' +
+      'URL), or `id` (from POST /images). Null with an error when the source fails; the rest of the response stays.',
   })
   image(
     @Ctx() context: GatewayContext,
@@ -32,7 +33,15 @@ export class QueryResolver {
     ];
     const [source] = given;
     if (source === undefined || given.length > 1) {
-      const named = given.length === 0 ? 'none' : inWords(inQueryOrder(given.map((spec) => Object.keys(spec)[0] ?? ''), info));
+      const named =
+        given.length === 0
+          ? 'none'
+          : inWords(
+              inQueryOrder(
+                given.map((spec) => Object.keys(spec)[0] ?? ''),
+                info,
+              ),
+            );
       return Promise.reject(new TaskInputError(`give exactly one image source (url, base64 or id); got ${named}`));
     }
     if (url != null) context.determinism.fromVariables = false;

@@ -19,18 +19,42 @@ export class RegionResolver {
     return region.image;
   }
 
-  @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.REGION_TO_CATEGORY), description: 'The category of what is in the box (<REGION_TO_CATEGORY>).' })
-  async category(@Root() region: Region, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
+  @FieldResolver(() => String, {
+    nullable: true,
+    complexity: taskComplexity(TaskName.REGION_TO_CATEGORY),
+    description: 'The category of what is in the box (<REGION_TO_CATEGORY>).',
+  })
+  async category(
+    @Root() region: Region,
+    @Ctx() context: GatewayContext,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<string> {
     return regionAnswer((await runRegionTask(context, region, TaskName.REGION_TO_CATEGORY, generation)).result);
   }
 
-  @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.REGION_TO_DESCRIPTION), description: 'A description of what is in the box (<REGION_TO_DESCRIPTION>).' })
-  async description(@Root() region: Region, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
+  @FieldResolver(() => String, {
+    nullable: true,
+    complexity: taskComplexity(TaskName.REGION_TO_DESCRIPTION),
+    description: 'A description of what is in the box (<REGION_TO_DESCRIPTION>).',
+  })
+  async description(
+    @Root() region: Region,
+    @Ctx() context: GatewayContext,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<string> {
     return regionAnswer((await runRegionTask(context, region, TaskName.REGION_TO_DESCRIPTION, generation)).result);
   }
 
-  @FieldResolver(() => String, { nullable: true, complexity: taskComplexity(TaskName.REGION_TO_OCR), description: 'The text in the box (<REGION_TO_OCR>).' })
-  async text(@Root() region: Region, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<string> {
+  @FieldResolver(() => String, {
+    nullable: true,
+    complexity: taskComplexity(TaskName.REGION_TO_OCR),
+    description: 'The text in the box (<REGION_TO_OCR>).',
+  })
+  async text(
+    @Root() region: Region,
+    @Ctx() context: GatewayContext,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<string> {
     return regionAnswer((await runRegionTask(context, region, TaskName.REGION_TO_OCR, generation)).result);
   }
 
@@ -39,9 +63,14 @@ export class RegionResolver {
     // Priced even for `find`'s polygon regions, which need no task: the estimate cannot tell them apart.
     complexity: taskComplexity(TaskName.REGION_TO_SEGMENTATION),
     description:
-      'The outline of the object in the box (<REGION_TO_SEGMENTATION>). A region found by `find` in polygon form returns those polygons without running a task.',
+      'The outline of the object in the box (<REGION_TO_SEGMENTATION>). A region found by `find` in polygon form returns those polygons ' +
+      'without running a task.',
   })
-  async segment(@Root() region: Region, @Ctx() context: GatewayContext, @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput): Promise<Segment> {
+  async segment(
+    @Root() region: Region,
+    @Ctx() context: GatewayContext,
+    @Arg('generation', () => GenerationInput, { nullable: true }) generation?: GenerationInput,
+  ): Promise<Segment> {
     if (region.knownSegment) return region.knownSegment;
     const answer = await runRegionTask(context, region, TaskName.REGION_TO_SEGMENTATION, generation);
     return asSegment(answer.result, answer.locationScore);

@@ -58,7 +58,9 @@ export async function generationStream(context: GatewayContext, args: Generation
       return;
     }
     // A later query or subscription for the same work is answered from the cache.
-    await cache.set(cacheKey, stripForCache(result)).catch((error: unknown) => context.logger.warn({ err: error }, 'could not cache a streamed result'));
+    await cache
+      .set(cacheKey, stripForCache(result))
+      .catch((error: unknown) => context.logger.warn({ err: error }, 'could not cache a streamed result'));
     channel.finish(finalEvent(base, result));
   });
   return channel;
@@ -67,7 +69,14 @@ export async function generationStream(context: GatewayContext, args: Generation
 type EventBase = Pick<GenerationEvent, 'imageId' | 'task'>;
 
 function progressEvent(base: EventBase, progress: Progress): GenerationEvent {
-  return Object.assign(new GenerationEvent(), { ...base, text: progress.text, tokens: progress.tokens, done: false, result: null, score: null });
+  return Object.assign(new GenerationEvent(), {
+    ...base,
+    text: progress.text,
+    tokens: progress.tokens,
+    done: false,
+    result: null,
+    score: null,
+  });
 }
 
 function finalEvent(base: EventBase, result: RunResult): GenerationEvent {

@@ -3,7 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { CaptionDetail } from './enums.js';
 import type { Image } from './Image.js';
 
-@ObjectType({ description: 'A caption of an image. `phrases` grounds the caption\'s own words in the image (a second task).' })
+@ObjectType({ description: "A caption of an image. `phrases` grounds the caption's own words in the image (a second task)." })
 export class Caption {
   @Field()
   text!: string;

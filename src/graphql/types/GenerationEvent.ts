@@ -5,7 +5,9 @@ import { TaskName } from './enums.js';
 
 @ObjectType({
   description:
-    'One event of a streamed generation: the text so far while the model decodes (at most one event per decode step and per ~50 ms), then a last event with `done: true`, the parsed `result` and the `score`. A result the gateway already has arrives as that last event alone.',
+    'One event of a streamed generation: the text so far while the model decodes (at most one event per decode step and per ~50 ms), ' +
+    'then a last event with `done: true`, the parsed `result` and the `score`. A result the gateway already has arrives as that last ' +
+    'event alone.',
 })
 export class GenerationEvent {
   @Field(() => ID, { description: 'The image\'s id ("sha256:<hex>"); pass it back as `image(id:)` to query it further.' })

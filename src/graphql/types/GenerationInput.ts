@@ -13,9 +13,12 @@ export const GENERATION_RANGES = {
   maxNewTokens: { min: 2, max: MAX_NEW_TOKENS },
 } as const;
 
-@InputType({ description: 'Overrides of the server\'s generation settings for one field. Different settings are cached separately.' })
+@InputType({ description: "Overrides of the server's generation settings for one field. Different settings are cached separately." })
 export class GenerationInput {
-  @Field(() => Int, { nullable: true, description: `Beams of beam search, 1 to ${MAX_BEAMS}: 1 is greedy (fastest); 3 is the reference Python setting.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Beams of beam search, 1 to ${MAX_BEAMS}: 1 is greedy (fastest); 3 is the reference Python setting.`,
+  })
   @IntegerIn(GENERATION_RANGES.numBeams)
   numBeams?: number;
 
@@ -25,7 +28,11 @@ export class GenerationInput {
 
   // Checked by the runtime against the maxNewTokens in effect (this field's, else the server's
   // MAX_NEW_TOKENS), which only it knows; its message names that bound.
-  @Field(() => Int, { nullable: true, description: `</s> is not allowed before this many tokens: 0 to maxNewTokens. Equal to maxNewTokens, every answer has exactly that length.` })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      '</s> is not allowed before this many tokens: 0 to maxNewTokens. Equal to maxNewTokens, every answer has exactly that length.',
+  })
   minNewTokens?: number;
 }
 
@@ -39,7 +46,8 @@ function IntegerIn(range: { readonly min: number; readonly max: number }): Prope
     constraints: [range.min, range.max],
     validator: {
       validate: (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max,
-      defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} must be an integer from ${range.min} to ${range.max}, got ${String(args?.value)}`,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property ?? 'value'} must be an integer from ${range.min} to ${range.max}, got ${String(args?.value)}`,
     },
   });
 }

@@ -8,7 +8,8 @@ import type { ImageHandle } from '../../engine/taskRunner.js';
 @Directive('@key(fields: "id")')
 @ObjectType({
   description:
-    'An image, identified by the SHA-256 of its bytes. Its analysis fields run Florence-2 tasks only when a query asks for them; every result is cached by this id.',
+    'An image, identified by the SHA-256 of its bytes. Its analysis fields run Florence-2 tasks only when a query asks for them; every ' +
+    'result is cached by this id.',
 })
 export class Image {
   @Field(() => ID, { description: '"sha256:<hex>" of the image bytes. Pass it back as `image(id:)` after `POST /images`.' })

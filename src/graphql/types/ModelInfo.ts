@@ -4,7 +4,7 @@ import { TaskName } from './enums.js';
 
 @ObjectType({ description: 'The model this gateway serves.' })
 export class ModelInfo {
-  @Field({ description: 'The model folder\'s name, e.g. Florence-2-base-ft.' })
+  @Field({ description: "The model folder's name, e.g. Florence-2-base-ft." })
   id!: string;
 
   @Field({ description: 'A hash of every model file: results are cached under it, so a new model never serves old answers.' })

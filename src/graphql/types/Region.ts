@@ -6,19 +6,25 @@ import type { Segment } from './Segment.js';
 
 @ObjectType({
   description:
-    'A box on an image: found by a task (objects, denseRegions, regionProposals, ground, find) or named by the client (`Image.region`). Its fields run region tasks on that box.',
+    'A box on an image: found by a task (objects, denseRegions, regionProposals, ground, find) or named by the client (`Image.region`). ' +
+    'Its fields run region tasks on that box.',
 })
 export class Region {
   @Field(() => Box)
   box!: Box;
 
-  @Field(() => String, { nullable: true, description: 'What the task that found the region called it; null for proposals and client boxes.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'What the task that found the region called it; null for proposals and client boxes.',
+  })
   label!: string | null;
 
   @Field(() => Float, {
     nullable: true,
     description:
-      'Confidence in [0, 1] that the model placed the box well: exp of the mean log-probability of its four location tokens (for a polygon instance of `find`, of its polygons\' location tokens). Null for a box the client names (`Image.region`): the model did not write it.',
+      'Confidence in [0, 1] that the model placed the box well: exp of the mean log-probability of its four location tokens (for a ' +
+      "polygon instance of `find`, of its polygons' location tokens). Null for a box the client names (`Image.region`): the model did " +
+      'not write it.',
   })
   score!: number | null;
 

@@ -18,7 +18,9 @@ export class Segment {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Confidence in [0, 1] in the outline: exp of the mean log-probability of the location tokens of all its polygons. Null when the answer has no polygon.',
+    description:
+      'Confidence in [0, 1] in the outline: exp of the mean log-probability of the location tokens of all its polygons. Null when the ' +
+      'answer has no polygon.',
   })
   score!: number | null;
 

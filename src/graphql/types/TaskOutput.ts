@@ -16,7 +16,8 @@ export class TaskOutput {
 
   @Field(() => GraphQLJSON, {
     description:
-      'The parsed answer: a string, {bboxes, labels}, {quad_boxes, labels}, {polygons, labels} or {bboxes, bboxes_labels, polygons, polygons_labels}; coordinates in pixels.',
+      'The parsed answer: a string, {bboxes, labels}, {quad_boxes, labels}, {polygons, labels} or {bboxes, bboxes_labels, polygons, ' +
+      'polygons_labels}; coordinates in pixels.',
   })
   result!: unknown;
 
@@ -25,17 +26,22 @@ export class TaskOutput {
 
   @Field(() => [Float], {
     description:
-      'The log-probability the model gave each of `tokens` (aligned), after the logits processors and along the winning beam: HF\'s transition scores. A forced token scores 0.',
+      "The log-probability the model gave each of `tokens` (aligned), after the logits processors and along the winning beam: HF's " +
+      'transition scores. A forced token scores 0.',
   })
   tokenLogprobs!: number[];
 
-  @Field(() => Float, { description: 'HF\'s sequence score: the sum of `tokenLogprobs` divided by the number of tokens (length penalty 1; higher is more confident).' })
+  @Field(() => Float, {
+    description:
+      "HF's sequence score: the sum of `tokenLogprobs` divided by the number of tokens (length penalty 1; higher is more confident).",
+  })
   score!: number;
 
   @Field(() => [Float], {
     nullable: 'items',
     description:
-      'Confidence of each region of `result` in its list order (boxes, quads, or polygon instances): exp of the mean log-probability of the region\'s location tokens. Empty for text answers.',
+      'Confidence of each region of `result` in its list order (boxes, quads, or polygon instances): exp of the mean log-probability of ' +
+      "the region's location tokens. Empty for text answers.",
   })
   regionScores!: (number | null)[];
 }

@@ -13,7 +13,10 @@ export class TextRegion {
   @Field(() => Box, { description: 'The bounding box of the quad.' })
   box!: Box;
 
-  @Field(() => Float, { nullable: true, description: 'Confidence in [0, 1] that the model placed the quad well: exp of the mean log-probability of its eight location tokens.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Confidence in [0, 1] that the model placed the quad well: exp of the mean log-probability of its eight location tokens.',
+  })
   score!: number | null;
 
   static fromQuad(text: string, quad: readonly number[], score: number | null = null): TextRegion {

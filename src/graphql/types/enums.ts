@@ -41,7 +41,9 @@ export function taskNameOf(token: TaskToken): TaskName {
 
 registerEnumType(TaskName, {
   name: 'Task',
-  description: 'A Florence-2 task. Tasks marked "takes input" need `input`: free text, or for REGION_TO_* a region `<loc_x1><loc_y1><loc_x2><loc_y2>` (bins 0–999).',
+  description:
+    'A Florence-2 task. Tasks marked "takes input" need `input`: free text, or for REGION_TO_* a region ' +
+    '`<loc_x1><loc_y1><loc_x2><loc_y2>` (bins 0–999).',
   valuesConfig: {
     CAPTION: { description: 'A one-sentence caption.' },
     DETAILED_CAPTION: { description: 'A few sentences.' },

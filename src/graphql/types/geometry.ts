@@ -17,7 +17,9 @@ export class Point {
 
 @ObjectType({
   description:
-    'An axis-aligned box in pixels of the original image: (x1, y1) top-left, (x2, y2) bottom-right, always with x1 ≤ x2 and y1 ≤ y2, so width and height are never negative. The model may name a box\'s corners in either order; `Image.task(...).result` keeps the order it generated.',
+    'An axis-aligned box in pixels of the original image: (x1, y1) top-left, (x2, y2) bottom-right, always with x1 ≤ x2 and y1 ≤ y2, so ' +
+    "width and height are never negative. The model may name a box's corners in either order; `Image.task(...).result` keeps the order " +
+    'it generated.',
 })
 export class Box {
   @Field(() => Float)

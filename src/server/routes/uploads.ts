@@ -16,7 +16,7 @@ import { imageMediaType } from '../../images/mediaType.js';
 import { parseImageId } from '../../images/imageId.js';
 import { formatByteLimit } from '../../shared/bytes.js';
 import { FlorenceError } from '../../vision/errors.js';
-import { sendGraphQLError } from '../middleware/graphqlErrorResponse.js';
+import { sendGraphQLError } from '../pipeline/graphqlErrorResponse.js';
 import type { ReadinessState } from '../readiness.js';
 
 export function uploadRoutes(readiness: ReadinessState, maxBytes: number): Router {

@@ -37,7 +37,8 @@ export class DecodeBatch {
     rows: DecodeRows,
     settings: readonly SearchSettings[],
   ) {
-    if (rows.batch !== settings.length) throw new RangeError(`a decode batch got ${settings.length} searches for ${rows.batch} encoder rows`);
+    if (rows.batch !== settings.length)
+      throw new RangeError(`a decode batch got ${settings.length} searches for ${rows.batch} encoder rows`);
     if (rows.cache !== undefined) throw new RangeError('a decode batch starts from encoder rows without a cache');
     this.searches = settings.map((setting) => createSearch(setting));
     this.active = settings.map((_, member) => member);

@@ -51,7 +51,14 @@ export async function encodePrompts(
   const slices: ort.Tensor[] = [];
   for (let start = 0; start < batch; start += rowsPerCall) {
     const end = Math.min(batch, start + rowsPerCall);
-    slices.push(await graphs.encode(embeds.subarray(start * rowSize, end * rowSize), mask.subarray(start * length, end * length), end - start, length));
+    slices.push(
+      await graphs.encode(
+        embeds.subarray(start * rowSize, end * rowSize),
+        mask.subarray(start * length, end * length),
+        end - start,
+        length,
+      ),
+    );
   }
   return {
     batch,
@@ -60,4 +67,3 @@ export async function encodePrompts(
     cache: undefined,
   };
 }
-

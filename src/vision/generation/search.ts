@@ -244,7 +244,11 @@ export class BeamSearch implements SequenceSearch {
         if (rank >= numBeams) continue;
         this.hypotheses.add(parent.tokens, [...parent.logprobs, candidate.logprob], candidate.score, generatedLength);
       } else {
-        nextBeams.push({ tokens: [...parent.tokens, candidate.token], logprobs: [...parent.logprobs, candidate.logprob], score: candidate.score });
+        nextBeams.push({
+          tokens: [...parent.tokens, candidate.token],
+          logprobs: [...parent.logprobs, candidate.logprob],
+          score: candidate.score,
+        });
         parents.push(candidate.beam);
       }
       if (nextBeams.length === numBeams) break;

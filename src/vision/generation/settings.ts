@@ -69,7 +69,8 @@ export function searchSettings(options: ResolvedGenerationOptions, config: Flore
 
 /** Bounded by maxNewTokens, so the message names it: a bare number would not say where it came from. */
 function requireMinNewTokens(value: number, maxNewTokens: number): void {
-  if (!Number.isInteger(value) || value < 0) throw new TaskInputError(`minNewTokens must be an integer from 0 to maxNewTokens (${maxNewTokens}), got ${value}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new TaskInputError(`minNewTokens must be an integer from 0 to maxNewTokens (${maxNewTokens}), got ${value}`);
   if (value > maxNewTokens) throw new TaskInputError(`minNewTokens must be ≤ maxNewTokens (${maxNewTokens}), got ${value}`);
 }
 

@@ -16,7 +16,10 @@ export function assertImageSize(size: unknown): asserts size is ImageSize {
     throw new TaskInputError(`image size must be an object {width, height} of positive numbers; got ${describe(size)}`);
   }
   const { width, height } = size as Record<string, unknown>;
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw new TaskInputError(`image ${name} must be a positive finite number of pixels; got ${describe(value)}`);
     }

@@ -9,7 +9,9 @@ import { chromium, type Browser, type BrowserContext, type Page, type Request } 
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** A test suite's `skip` option: false, or why the suite cannot run here. */
-export const skipWithoutChromium: false | string = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`;
+export const skipWithoutChromium: false | string = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`;
 
 // The flags that keep Chromium off the network on its own account (updates, sync, field trials):
 // on a closed network those connections fail noisily, and they are not the page's requests.

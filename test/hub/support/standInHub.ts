@@ -167,7 +167,8 @@ export class StandInHub {
       if (kind === 'revision') {
         return json(res, record, { id: this.repo, sha: this.commit, siblings: [...this.files.keys()].map((rfilename) => ({ rfilename })) });
       }
-      if (kind === 'tree' && url.searchParams.get('recursive') === 'true') return json(res, record, [...this.#tree(), ...(this.#options.extraTreeEntries ?? [])]);
+      if (kind === 'tree' && url.searchParams.get('recursive') === 'true')
+        return json(res, record, [...this.#tree(), ...(this.#options.extraTreeEntries ?? [])]);
       return end(res, record, 404);
     }
     if (file === undefined) return end(res, record, 404, { 'x-error-code': 'RepoNotFound' });
@@ -183,7 +184,10 @@ export class StandInHub {
     }
     if (hosted.lfs && this.#options.redirectLfs) {
       // The hub signs CDN URLs; the signature in the query string must not reach any log.
-      return end(res, record, 302, { ...headers, location: `${this.cdnOrigin}/repos/lfs/${hosted.sha256}?X-Amz-Signature=secret-signature` });
+      return end(res, record, 302, {
+        ...headers,
+        location: `${this.cdnOrigin}/repos/lfs/${hosted.sha256}?X-Amz-Signature=secret-signature`,
+      });
     }
     this.#serveBytes(req, res, record, hosted, headers);
   }
@@ -207,7 +211,13 @@ export class StandInHub {
     return true;
   }
 
-  #serveBytes(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, hosted: HostedFile, headers: Record<string, string>): void {
+  #serveBytes(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedRequest,
+    hosted: HostedFile,
+    headers: Record<string, string>,
+  ): void {
     let bytes = hosted.bytes;
     if (this.#corrupt.has(hosted.path)) {
       bytes = Buffer.from(bytes);
@@ -281,7 +291,13 @@ function loadFiles(root: string): Map<string, HostedFile> {
         const git = createHash('sha1');
         git.update(`blob ${bytes.length}\0`);
         git.update(bytes);
-        files.set(path, { path, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), gitOid: git.digest('hex'), lfs: path.endsWith('.onnx') });
+        files.set(path, {
+          path,
+          bytes,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          gitOid: git.digest('hex'),
+          lfs: path.endsWith('.onnx'),
+        });
       }
     }
   };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { parseApiKeys } from '../../../src/server/middleware/apiKeys.js';
+import { parseApiKeys } from '../../../src/server/pipeline/apiKeys.js';
 import { loadConfig } from '../../../src/server/config.js';
 import { startGateway, type Gateway } from '../../../src/server/gateway.js';
 import { patternPng } from '../../helpers/images.js';
@@ -51,20 +51,34 @@ describe('a gateway with API keys', () => {
   after(() => gateway.stop());
 
   const query = (headers: Record<string, string>) =>
-    fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ model { id } }"}' });
+    fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: '{"query":"{ model { id } }"}',
+    });
 
   test('no key: 401 UNAUTHENTICATED with WWW-Authenticate, saying how to send one', async () => {
     const response = await query({});
     assert.equal(response.status, 401);
     assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="florence-gateway"');
     assert.deepEqual(await response.json(), {
-      errors: [{ message: 'this server needs an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"', extensions: { code: 'UNAUTHENTICATED' } }],
+      errors: [
+        {
+          message: 'this server needs an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"',
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
     });
     assert.equal((await query({ authorization: 'Basic dXNlcjpwYXNz' })).status, 401, 'another scheme is no key');
   });
 
   test('a wrong key: 401, and the key is not echoed', async () => {
-    for (const headers of <Record<string, string>[]>[{ authorization: `Bearer ${WRONG}` }, { 'x-api-key': WRONG }, { 'x-api-key': KEYS[0]!.slice(0, -1) }, { 'x-api-key': `${KEYS[0]}x` }]) {
+    for (const headers of <Record<string, string>[]>[
+      { authorization: `Bearer ${WRONG}` },
+      { 'x-api-key': WRONG },
+      { 'x-api-key': KEYS[0]!.slice(0, -1) },
+      { 'x-api-key': `${KEYS[0]}x` },
+    ]) {
       const response = await query(headers);
       assert.equal(response.status, 401);
       assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="florence-gateway", error="invalid_token"');
@@ -75,7 +89,11 @@ describe('a gateway with API keys', () => {
   });
 
   test('either key, by either header, is let through', async () => {
-    for (const headers of <Record<string, string>[]>[{ authorization: `Bearer ${KEYS[0]}` }, { authorization: `bearer ${KEYS[1]}` }, { 'x-api-key': KEYS[1]! }]) {
+    for (const headers of <Record<string, string>[]>[
+      { authorization: `Bearer ${KEYS[0]}` },
+      { authorization: `bearer ${KEYS[1]}` },
+      { 'x-api-key': KEYS[1]! },
+    ]) {
       const response = await query(headers);
       assert.equal(response.status, 200);
       assert.equal(((await response.json()) as { data: { model: { id: string } } }).data.model.id.length > 0, true);

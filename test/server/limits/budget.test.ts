@@ -59,7 +59,13 @@ describe('a cascade over 200 regions (scripted runner)', () => {
     const data = result.data as unknown as CascadeData;
 
     assert.equal(data.image.caption.text, 'a dog and a cat');
-    assert.deepEqual(data.image.caption.phrases.map((phrase) => [phrase.phrase, phrase.regions.length]), [['a dog', 100], ['a cat', 100]]);
+    assert.deepEqual(
+      data.image.caption.phrases.map((phrase) => [phrase.phrase, phrase.regions.length]),
+      [
+        ['a dog', 100],
+        ['a cat', 100],
+      ],
+    );
     assert.ok(data.image.caption.phrases.every((phrase) => phrase.regions.every((region) => typeof region.box.x1 === 'number')));
 
     // vision 7 + caption 2 + grounding 3 = 12; 88 left buys 17 segments of 5.
@@ -126,8 +132,13 @@ describe('over HTTP on the tiny model', () => {
     const paid = new Set(distinctBoxes.slice(0, 2));
     for (const region of regions) assert.equal(region.segment !== null, paid.has(JSON.stringify(region.box)), JSON.stringify(region));
     const errors = first.body.errors ?? [];
-    assert.ok(errors.length > 0 && errors.every((error) => error.extensions?.code === 'BUDGET_EXCEEDED' && error.path?.at(-1) === 'segment'));
-    assert.match(errors[0]!.message, new RegExp(`needs 5 cost units of model work, but the request has already spent ${budget} of its ${budget}-unit budget`));
+    assert.ok(
+      errors.length > 0 && errors.every((error) => error.extensions?.code === 'BUDGET_EXCEEDED' && error.path?.at(-1) === 'segment'),
+    );
+    assert.match(
+      errors[0]!.message,
+      new RegExp(`needs 5 cost units of model work, but the request has already spent ${budget} of its ${budget}-unit budget`),
+    );
 
     let rounds = 0;
     let repeated = await gateway.graphql<CascadeData>(CASCADE, { image });
@@ -140,6 +151,9 @@ describe('over HTTP on the tiny model', () => {
     const cached = await gateway.graphql<CascadeData>(CASCADE, { image });
     assert.deepEqual(gateway.services.runner.stats(), before, 'no model work at all');
     assert.deepEqual(cached.body, repeated.body);
-    assert.ok(VISION_ENCODER_UNITS + CAPTION + GROUNDING + distinctBoxes.length * SEGMENT > budget, 'computed from scratch it would not fit');
+    assert.ok(
+      VISION_ENCODER_UNITS + CAPTION + GROUNDING + distinctBoxes.length * SEGMENT > budget,
+      'computed from scratch it would not fit',
+    );
   });
 });

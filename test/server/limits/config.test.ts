@@ -6,15 +6,18 @@ import { ConfigError, loadConfig } from '../../../src/server/config.js';
 describe('limit settings', () => {
   test('defaults: limits on, rate limit and API keys off', () => {
     const { maxQueryCost, requestBudget, maxQueryDepth, maxAliases, maxTaskFields, rateLimit, apiKeys } = loadConfig({});
-    assert.deepEqual({ maxQueryCost, requestBudget, maxQueryDepth, maxAliases, maxTaskFields, rateLimit, apiKeys }, {
-      maxQueryCost: 500,
-      requestBudget: 500,
-      maxQueryDepth: 16,
-      maxAliases: 30,
-      maxTaskFields: 32,
-      rateLimit: undefined,
-      apiKeys: [],
-    });
+    assert.deepEqual(
+      { maxQueryCost, requestBudget, maxQueryDepth, maxAliases, maxTaskFields, rateLimit, apiKeys },
+      {
+        maxQueryCost: 500,
+        requestBudget: 500,
+        maxQueryDepth: 16,
+        maxAliases: 30,
+        maxTaskFields: 32,
+        rateLimit: undefined,
+        apiKeys: [],
+      },
+    );
   });
 
   test('overrides', () => {
@@ -28,7 +31,15 @@ describe('limit settings', () => {
       API_KEYS: 'a-long-enough-key-1,a-long-enough-key-2',
     });
     assert.deepEqual(
-      [config.maxQueryCost, config.requestBudget, config.maxQueryDepth, config.maxAliases, config.maxTaskFields, config.rateLimit, config.apiKeys],
+      [
+        config.maxQueryCost,
+        config.requestBudget,
+        config.maxQueryDepth,
+        config.maxAliases,
+        config.maxTaskFields,
+        config.rateLimit,
+        config.apiKeys,
+      ],
       [2000, 50, 8, 0, 4, { points: 100, durationSeconds: 900 }, ['a-long-enough-key-1', 'a-long-enough-key-2']],
     );
   });
@@ -57,7 +68,11 @@ describe('limit settings', () => {
       [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY must be a hop count .*; "10\.0\.0\.0\/33" is none of these$/],
     ];
     for (const [env, message] of cases) {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(env),
+      );
     }
   });
 });

@@ -48,15 +48,26 @@ describe('estimated cost', () => {
     const { status, body } = await gateway.graphql(EVERYTHING_ON_EVERY_REGION, { image });
     assert.equal(status, 400);
     assert.equal(body.data, undefined);
-    assert.deepEqual(body.errors!.map((error) => error.extensions?.code), ['QUERY_TOO_COSTLY']);
-    assert.match(body.errors![0]!.message, /^the query is estimated at 583 cost units of model work; the limit is 500 \(list fields are assumed to hold 10 regions/);
+    assert.deepEqual(
+      body.errors!.map((error) => error.extensions?.code),
+      ['QUERY_TOO_COSTLY'],
+    );
+    assert.match(
+      body.errors![0]!.message,
+      /^the query is estimated at 583 cost units of model work; the limit is 500 \(list fields are assumed to hold 10 regions/,
+    );
     assert.deepEqual(gateway.services.runner.stats(), before);
   });
 
   test('a fragment bomb of plain fields is refused by the estimate (node cap), as a 400', async () => {
     const levels = 16;
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Image { ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : 'id'} }`);
-    const { status, body } = await gateway.graphql(`query($image: String!) { image(base64: $image) { ...F0 } } ${fragments.join(' ')}`, { image });
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Image { ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : 'id'} }`,
+    );
+    const { status, body } = await gateway.graphql(`query($image: String!) { image(base64: $image) { ...F0 } } ${fragments.join(' ')}`, {
+      image,
+    });
     assert.equal(status, 400);
     assert.equal(body.errors![0]!.extensions?.code, 'QUERY_TOO_COSTLY');
     assert.match(body.errors![0]!.message, /could not be estimated: Query exceeds the maximum allowed number of nodes/);
@@ -69,7 +80,10 @@ describe('estimated cost', () => {
       assert.equal(body.errors![0]!.extensions?.code, 'BAD_USER_INPUT');
       assert.match(body.errors![0]!.message, /^Variable "\$image"/);
     }
-    const enumVariable = await gateway.graphql('query($d: CaptionDetail!, $image: String!) { image(base64: $image) { caption(detail: $d) { text } } }', { d: 'HUGE', image });
+    const enumVariable = await gateway.graphql(
+      'query($d: CaptionDetail!, $image: String!) { image(base64: $image) { caption(detail: $d) { text } } }',
+      { d: 'HUGE', image },
+    );
     assert.equal(enumVariable.status, 400);
     assert.equal(enumVariable.body.errors![0]!.extensions?.code, 'BAD_USER_INPUT');
   });
@@ -77,7 +91,10 @@ describe('estimated cost', () => {
 
 describe('shape limits over HTTP', () => {
   test('200 aliased cascades: 400, TOO_MANY_ALIASES and TOO_MANY_TASK_FIELDS', async () => {
-    const aliased = Array.from({ length: 200 }, (_, i) => `i${i}: image(base64: $image) { caption { phrases { regions { segment { area } } } } }`);
+    const aliased = Array.from(
+      { length: 200 },
+      (_, i) => `i${i}: image(base64: $image) { caption { phrases { regions { segment { area } } } } }`,
+    );
     const { status, body } = await gateway.graphql(`query Flood($image: String!) { ${aliased.join(' ')} }`, { image });
     assert.equal(status, 400);
     assert.deepEqual(
@@ -92,16 +109,22 @@ describe('shape limits over HTTP', () => {
   test('a query nested past the depth limit: 400 QUERY_TOO_DEEP; at the limit it runs', async () => {
     // Region.image leads back to the image: each round trip is two levels and costs nothing.
     const nested = (trips: number) =>
-      `query($image: String!) { image(base64: $image) { ${'region(box: { x1: 1, y1: 1, x2: 9, y2: 9 }) { image { '.repeat(trips)} id ${'} } '.repeat(trips)} } }`;
+      `query($image: String!) { image(base64: $image) { ${'region(box: { x1: 1, y1: 1, x2: 9, y2: 9 }) { image { '.repeat(trips)} id ` +
+      `${'} } '.repeat(trips)} } }`;
     const atLimit = await gateway.graphql(nested(7), { image }); // 1 + 7 × 2 + 1 = 16
     assert.equal(atLimit.status, 200, JSON.stringify(atLimit.body));
     const { status, body } = await gateway.graphql(nested(8), { image });
     assert.equal(status, 400);
-    assert.deepEqual(body.errors!.map((error) => [error.extensions?.code, error.message]), [['QUERY_TOO_DEEP', 'the query nests fields 18 levels deep; the limit is 16']]);
+    assert.deepEqual(
+      body.errors!.map((error) => [error.extensions?.code, error.message]),
+      [['QUERY_TOO_DEEP', 'the query nests fields 18 levels deep; the limit is 16']],
+    );
   });
 
   test('introspection (what GraphiQL sends) works outside production', async () => {
-    const { status, body } = await gateway.graphql<{ __schema: { queryType: { name: string } } }>(getIntrospectionQuery({ descriptions: true }));
+    const { status, body } = await gateway.graphql<{ __schema: { queryType: { name: string } } }>(
+      getIntrospectionQuery({ descriptions: true }),
+    );
     assert.equal(status, 200);
     assert.equal(body.data!.__schema.queryType.name, 'Query');
   });

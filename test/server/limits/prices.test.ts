@@ -70,7 +70,9 @@ describe('estimates', () => {
     assert.equal(await estimate('{ image(id: "x") { task(name: OCR_WITH_REGION) { text } } }'), VISION_ENCODER_UNITS + 7);
     assert.equal(await estimate('{ images(urls: ["a", "b", "c"]) { caption { text } } }'), 3 * (VISION_ENCODER_UNITS + 2));
     const greedy = await estimate('{ image(id: "x") { objects { segment { area } } } }');
-    const beams = await estimate('{ image(id: "x") { objects(generation: { numBeams: 16 }) { segment(generation: { numBeams: 16 }) { area } } } }');
+    const beams = await estimate(
+      '{ image(id: "x") { objects(generation: { numBeams: 16 }) { segment(generation: { numBeams: 16 }) { area } } } }',
+    );
     assert.equal(greedy, VISION_ENCODER_UNITS + 4 + 10 * 5);
     assert.equal(beams, VISION_ENCODER_UNITS + (1 + 48) + 10 * (1 + 64));
     assert.ok(beams > DEFAULT_MAX_QUERY_COST && greedy < DEFAULT_MAX_QUERY_COST);
@@ -85,7 +87,11 @@ describe('estimates', () => {
     const schema = await gatewaySchema();
     const marked = Object.values(schema.getTypeMap())
       .filter(isObjectType)
-      .flatMap((type) => Object.values(type.getFields()).filter((field) => runsTask(field)).map((field) => `${type.name}.${field.name}`))
+      .flatMap((type) =>
+        Object.values(type.getFields())
+          .filter((field) => runsTask(field))
+          .map((field) => `${type.name}.${field.name}`),
+      )
       .sort();
     assert.deepEqual(marked, [
       'Caption.phrases',

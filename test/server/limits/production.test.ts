@@ -48,7 +48,11 @@ describe('the switches', () => {
     };
     assert.deepEqual(pick({}), { production: false, introspection: true, graphiql: true });
     assert.deepEqual(pick({ NODE_ENV: 'production' }), { production: true, introspection: false, graphiql: false });
-    assert.deepEqual(pick({ NODE_ENV: 'production', INTROSPECTION: 'true', GRAPHIQL: 'on' }), { production: true, introspection: true, graphiql: true });
+    assert.deepEqual(pick({ NODE_ENV: 'production', INTROSPECTION: 'true', GRAPHIQL: 'on' }), {
+      production: true,
+      introspection: true,
+      graphiql: true,
+    });
     assert.deepEqual(pick({ INTROSPECTION: 'false', GRAPHIQL: '0' }), { production: false, introspection: false, graphiql: false });
   });
 });

@@ -7,8 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@keyv/redis';
-import { apiKeyMiddleware } from '../../../src/server/middleware/apiKeys.js';
-import { describeRateLimit, parseRateLimit, rateLimitMiddleware, type RateLimitMiddleware } from '../../../src/server/middleware/rateLimit.js';
+import { apiKeyMiddleware } from '../../../src/server/pipeline/apiKeys.js';
+import {
+  describeRateLimit,
+  parseRateLimit,
+  rateLimitMiddleware,
+  type RateLimitMiddleware,
+} from '../../../src/server/pipeline/rateLimit.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { NO_REDIS, randomNamespace, redisReachable, TEST_REDIS_URL } from '../../cache/helpers.js';
 import { serveMiddleware } from './support.js';
@@ -64,7 +69,11 @@ describe('counting per client (memory)', () => {
     const refused = await as(keys[0]!);
     assert.equal(refused.status, 429);
     assert.equal((await as(keys[1]!)).status, 200, 'another key is another client');
-    assert.equal((await fetch(server.url, { headers: { 'x-api-key': keys[1]! } })).status, 200, 'the same key by either header is the same client');
+    assert.equal(
+      (await fetch(server.url, { headers: { 'x-api-key': keys[1]! } })).status,
+      200,
+      'the same key by either header is the same client',
+    );
     assert.equal((await as(keys[1]!)).status, 429);
   });
 });
@@ -80,12 +89,21 @@ describe('through the gateway (RATE_LIMIT=3/min, memory)', () => {
     for (let i = 0; i < 2; i++) assert.equal((await gateway.graphql('{ model { id } }')).status, 200);
     const upload = await fetch(`${gateway.url}/images`, { method: 'POST', body: 'not an image' });
     assert.equal(upload.status, 400, 'the third request, an upload, is let through (and refused for its bytes)');
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ model { id } }"}' });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ model { id } }"}',
+    });
     assert.equal(response.status, 429);
     const retryAfter = Number(response.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${retryAfter}`);
     assert.deepEqual(await response.json(), {
-      errors: [{ message: `too many requests: this server allows 3 requests per minute per client; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED' } }],
+      errors: [
+        {
+          message: `too many requests: this server allows 3 requests per minute per client; retry in ${retryAfter} s`,
+          extensions: { code: 'RATE_LIMITED' },
+        },
+      ],
     });
     assert.equal((await fetch(`${gateway.url}/images`, { method: 'POST', body: 'x' })).status, 429);
     assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200);
@@ -110,12 +128,23 @@ describe('behind a proxy (RATE_LIMIT=2/min, TRUST_PROXY=loopback)', () => {
   after(() => gateway.stop());
 
   const from = (client: string) =>
-    fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': client }, body: '{"query":"{ model { id } }"}' });
+    fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+      body: '{"query":"{ model { id } }"}',
+    });
 
   test('each forwarded client has its own count', async () => {
-    assert.deepEqual([(await from('203.0.113.5')).status, (await from('203.0.113.5')).status, (await from('203.0.113.5')).status], [200, 200, 429]);
+    assert.deepEqual(
+      [(await from('203.0.113.5')).status, (await from('203.0.113.5')).status, (await from('203.0.113.5')).status],
+      [200, 200, 429],
+    );
     assert.equal((await from('203.0.113.6')).status, 200, 'another client behind the same proxy');
-    assert.equal((await from('198.51.100.7, 203.0.113.6')).status, 200, 'the address the trusted proxy saw counts, not what the client prepended');
+    assert.equal(
+      (await from('198.51.100.7, 203.0.113.6')).status,
+      200,
+      'the address the trusted proxy saw counts, not what the client prepended',
+    );
     assert.equal((await from('198.51.100.8, 203.0.113.6')).status, 429);
   });
 });
@@ -161,7 +190,11 @@ describe('shared through Redis', { skip: reachable ? false : NO_REDIS }, () => {
 
 describe('a Redis that is down', () => {
   test('each process counts in memory meanwhile: no request fails or waits on Redis', async () => {
-    const limited = rateLimitMiddleware({ limit: { points: 2, durationSeconds: 60 }, redisUrl: 'redis://127.0.0.1:1', keyPrefix: randomNamespace() });
+    const limited = rateLimitMiddleware({
+      limit: { points: 2, durationSeconds: 60 },
+      redisUrl: 'redis://127.0.0.1:1',
+      keyPrefix: randomNamespace(),
+    });
     const server = await serveMiddleware(limited);
     try {
       const started = Date.now();

@@ -17,7 +17,7 @@ import { buildGatewaySchema } from '../../../src/graphql/schema.js';
 import type { GatewayServices } from '../../../src/graphql/services.js';
 import { UploadStore } from '../../../src/graphql/uploads.js';
 import { loadConfig } from '../../../src/server/config.js';
-import { queryShapeRules, type QueryShapeOptions } from '../../../src/server/plugins/queryShapeRules.js';
+import { queryShapeRules, type QueryShapeOptions } from '../../../src/server/pipeline/queryShapeRules.js';
 import type { RunResult, TaskPlan } from '../../../src/vision/florence2.js';
 import type { GenerationOptions } from '../../../src/vision/generation/settings.js';
 import type { TaskResult } from '../../../src/vision/results.js';
@@ -31,7 +31,10 @@ export function gatewaySchema(): Promise<GraphQLSchema> {
 /** The messages of graphql's own rules plus the shape rules, for `query`. */
 export async function shapeErrors(query: string, options: QueryShapeOptions = {}): Promise<{ message: string; code: unknown }[]> {
   const errors = validate(await gatewaySchema(), parse(query), [...specifiedRules, ...queryShapeRules(options)]);
-  return errors.map((error) => ({ message: error.message, code: (error.originalError as { code?: unknown } | undefined)?.code ?? error.extensions['code'] }));
+  return errors.map((error) => ({
+    message: error.message,
+    code: (error.originalError as { code?: unknown } | undefined)?.code ?? error.extensions['code'],
+  }));
 }
 
 /** The cost estimate the gateway computes for `query` (server defaults: greedy, 1024 tokens). */
@@ -61,7 +64,15 @@ export class ScriptedRunner implements TaskRunner {
       input,
       prompt: `${task}${input ?? ''}`,
       promptIds: [],
-      options: { numBeams: 1, maxNewTokens: 1024, minNewTokens: 0, lengthPenalty: 1, earlyStopping: true, noRepeatNgramSize: 3, ...options },
+      options: {
+        numBeams: 1,
+        maxNewTokens: 1024,
+        minNewTokens: 0,
+        lengthPenalty: 1,
+        earlyStopping: true,
+        noRepeatNgramSize: 3,
+        ...options,
+      },
     };
   }
 
@@ -72,7 +83,17 @@ export class ScriptedRunner implements TaskRunner {
       const answer = this.answers[job.plan.task];
       if (answer === undefined) return new Error(`no scripted answer for ${job.plan.task}`);
       const result = typeof answer === 'function' ? answer(job) : answer;
-      return { task: job.plan.task, prompt: job.plan.prompt, text: '', tokens: [0, 2], tokenLogprobs: [0, 0], score: 0, result, regionScores: [], locationScore: null };
+      return {
+        task: job.plan.task,
+        prompt: job.plan.prompt,
+        text: '',
+        tokens: [0, 2],
+        tokenLogprobs: [0, 0],
+        score: 0,
+        result,
+        regionScores: [],
+        locationScore: null,
+      };
     });
   }
 
@@ -104,7 +125,12 @@ export async function scriptedServices(runner: TaskRunner, cache?: ResultCache):
 }
 
 /** Executes `query` as the gateway would, with a runtime budget of `budget` units. */
-export async function executeWithBudget(services: GatewayServices, budget: number, query: string, variables: Record<string, unknown>): Promise<ExecutionResult> {
+export async function executeWithBudget(
+  services: GatewayServices,
+  budget: number,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<ExecutionResult> {
   const context = createContext(services, new AbortController().signal, services.logger, new RequestBudget(budget));
   return graphql({ schema: await gatewaySchema(), source: query, variableValues: variables, contextValue: context });
 }

@@ -31,7 +31,12 @@ export class Runner {
 
   static async load(dir: string, suffix = ''): Promise<Runner> {
     const open = (name: string): Promise<ort.InferenceSession> => ort.InferenceSession.create(join(dir, 'onnx', `${name}${suffix}.onnx`));
-    return new Runner(await open('vision_encoder'), await open('embed_tokens'), await open('encoder_model'), await open('decoder_model_merged'));
+    return new Runner(
+      await open('vision_encoder'),
+      await open('embed_tokens'),
+      await open('encoder_model'),
+      await open('decoder_model_merged'),
+    );
   }
 
   async release(): Promise<void> {

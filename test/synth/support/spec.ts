@@ -32,10 +32,14 @@ export function expectedInterface(l: LanguageShape): Record<string, GraphSpec> {
   const pastInputs: IoSpec[] = [];
   const presentOutputs: IoSpec[] = [];
   for (let i = 0; i < l.layers; i++) {
-    for (const which of ['key', 'value']) pastInputs.push({ name: `past_key_values.${i}.decoder.${which}`, type: 'float32', shape: pastDecoder });
-    for (const which of ['key', 'value']) pastInputs.push({ name: `past_key_values.${i}.encoder.${which}`, type: 'float32', shape: pastEncoder });
-    for (const which of ['key', 'value']) presentOutputs.push({ name: `present.${i}.decoder.${which}`, type: 'float32', shape: presentDecoder });
-    for (const which of ['key', 'value']) presentOutputs.push({ name: `present.${i}.encoder.${which}`, type: 'float32', shape: pastEncoder });
+    for (const which of ['key', 'value'])
+      pastInputs.push({ name: `past_key_values.${i}.decoder.${which}`, type: 'float32', shape: pastDecoder });
+    for (const which of ['key', 'value'])
+      pastInputs.push({ name: `past_key_values.${i}.encoder.${which}`, type: 'float32', shape: pastEncoder });
+    for (const which of ['key', 'value'])
+      presentOutputs.push({ name: `present.${i}.decoder.${which}`, type: 'float32', shape: presentDecoder });
+    for (const which of ['key', 'value'])
+      presentOutputs.push({ name: `present.${i}.encoder.${which}`, type: 'float32', shape: pastEncoder });
   }
   return {
     vision_encoder: {

@@ -11,7 +11,12 @@ export function maxAliasesRule(max: number): ValidationRule {
     OperationDefinition(operation) {
       const { aliases } = operationStats(context, operation);
       if (aliases > max) {
-        context.reportError(new QueryLimitError('TOO_MANY_ALIASES', `${operationLabel(operation)} uses ${aliases} aliases; the limit is ${max}`).toGraphQLError(operation));
+        context.reportError(
+          new QueryLimitError(
+            'TOO_MANY_ALIASES',
+            `${operationLabel(operation)} uses ${aliases} aliases; the limit is ${max}`,
+          ).toGraphQLError(operation),
+        );
       }
     },
   });

@@ -11,7 +11,12 @@ export function maxDepthRule(max: number): ValidationRule {
     OperationDefinition(operation) {
       const { depth } = operationStats(context, operation);
       if (depth > max) {
-        context.reportError(new QueryLimitError('QUERY_TOO_DEEP', `${operationLabel(operation)} nests fields ${depth} levels deep; the limit is ${max}`).toGraphQLError(operation));
+        context.reportError(
+          new QueryLimitError(
+            'QUERY_TOO_DEEP',
+            `${operationLabel(operation)} nests fields ${depth} levels deep; the limit is ${max}`,
+          ).toGraphQLError(operation),
+        );
       }
     },
   });

@@ -13,7 +13,10 @@ export function maxTaskFieldsRule(max: number): ValidationRule {
       const { taskFields } = operationStats(context, operation);
       if (taskFields > max) {
         context.reportError(
-          new QueryLimitError('TOO_MANY_TASK_FIELDS', `${operationLabel(operation)} selects ${taskFields} fields that run model tasks; the limit is ${max}`).toGraphQLError(operation),
+          new QueryLimitError(
+            'TOO_MANY_TASK_FIELDS',
+            `${operationLabel(operation)} selects ${taskFields} fields that run model tasks; the limit is ${max}`,
+          ).toGraphQLError(operation),
         );
       }
     },

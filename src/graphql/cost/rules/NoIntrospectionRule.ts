@@ -11,7 +11,10 @@ export const noIntrospectionRule: ValidationRule = (context) => ({
     const name = node.name.value;
     if (name === SchemaMetaFieldDef.name || name === TypeMetaFieldDef.name) {
       context.reportError(
-        new QueryLimitError('INTROSPECTION_DISABLED', `introspection (${name}) is turned off on this server (production mode; INTROSPECTION=true turns it on)`).toGraphQLError(node),
+        new QueryLimitError(
+          'INTROSPECTION_DISABLED',
+          `introspection (${name}) is turned off on this server (production mode; INTROSPECTION=true turns it on)`,
+        ).toGraphQLError(node),
       );
     }
   },

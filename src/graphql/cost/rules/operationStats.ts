@@ -46,7 +46,12 @@ export function operationStats(context: ValidationContext, operation: OperationD
   const known = byOperation.get(operation);
   if (known) return known;
   const schema = context.getSchema();
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   const fragments = new Map<string, OperationStats>();
   const inProgress = new Set<string>();
 
@@ -58,7 +63,9 @@ export function operationStats(context: ValidationContext, operation: OperationD
       let inner: OperationStats = NOTHING;
       if (selection.kind === 'Field') {
         const definition = fieldDefinition(parent, selection.name.value, parent === root);
-        const below = selection.selectionSet ? measure(selection.selectionSet, definition ? getNamedType(definition.type) : undefined) : NOTHING;
+        const below = selection.selectionSet
+          ? measure(selection.selectionSet, definition ? getNamedType(definition.type) : undefined)
+          : NOTHING;
         inner = {
           depth: below.depth + 1,
           aliases: below.aliases + (selection.alias ? 1 : 0),

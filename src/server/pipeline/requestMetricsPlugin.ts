@@ -3,14 +3,17 @@
  * with what they cost, so an operator can find the queries that load the model.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Logger } from '../cache/logger.js';
-import type { GatewayContext } from '../graphql/context.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { Logger } from '../../shared/logger.js';
+import type { GatewayContext } from '../../graphql/context.js';
+import type { GatewayMetrics } from '../metrics.js';
 
 export interface RequestMetricsOptions {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
-  /** Requests slower than this are logged at warn with their cost. Default 5000 ms: a cold cascade on a CPU takes seconds, a cached one milliseconds. */
+  /**
+   * Requests slower than this are logged at warn with their cost. Default 5000 ms: a cold cascade on a
+   * CPU takes seconds, a cached one milliseconds.
+   */
   readonly slowQueryMs?: number;
 }
 
@@ -41,7 +44,14 @@ export function requestMetricsPlugin(options: RequestMetricsOptions): ApolloServ
           if (seconds * 1000 >= slowQueryMs) {
             const budget = (context.contextValue as Partial<GatewayContext>).budget;
             (context.contextValue.logger ?? options.logger).warn(
-              { operation, outcome, ms: Math.round(seconds * 1000), costSpent: budget?.spent, costLimit: budget?.limit, errors: single?.errors?.length ?? 0 },
+              {
+                operation,
+                outcome,
+                ms: Math.round(seconds * 1000),
+                costSpent: budget?.spent,
+                costLimit: budget?.limit,
+                errors: single?.errors?.length ?? 0,
+              },
               'slow query',
             );
           }

@@ -85,7 +85,12 @@ export function createCostCheck(options: CostLimitOptions = {}): CostCheck {
   };
 
   /** The estimate, or undefined when the variables do not fit (execution reports that). */
-  function measure(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): number | undefined {
+  function measure(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown> | undefined,
+  ): number | undefined {
     // Variables that do not fit their types would throw inside the estimate; execution
     // reports them properly (400, BAD_USER_INPUT) before running anything, so skip here.
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
@@ -127,7 +132,11 @@ export function costLimitPlugin(options: CostLimitOptions = {}): ApolloServerPlu
 
 const ESTIMATE_CACHE_ENTRIES = 10_000;
 
-function estimateKey(queryHash: string | undefined, operationName: string | undefined, variables: Record<string, unknown> | undefined): string | undefined {
+function estimateKey(
+  queryHash: string | undefined,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+): string | undefined {
   if (queryHash === undefined) return undefined;
   const digest = variablesDigest(variables);
   return digest === undefined ? undefined : `${queryHash}\0${operationName ?? ''}\0${digest}`;

@@ -40,7 +40,9 @@ export function parseApiKeys(text: string | undefined): string[] {
     if (key === '') throw new Error(`${entry} is empty; separate keys with single commas`);
     if (!KEY_CHARACTERS.test(key)) throw new Error(`${entry} has a character other than visible ASCII (no spaces or commas inside a key)`);
     if (key.length < MIN_API_KEY_LENGTH || key.length > MAX_API_KEY_LENGTH) {
-      throw new Error(`${entry} is ${key.length} characters; keys must be ${MIN_API_KEY_LENGTH} to ${MAX_API_KEY_LENGTH} (e.g. \`openssl rand -hex 32\`)`);
+      throw new Error(
+        `${entry} is ${key.length} characters; keys must be ${MIN_API_KEY_LENGTH} to ${MAX_API_KEY_LENGTH} (e.g. \`openssl rand -hex 32\`)`,
+      );
     }
   });
   return keys;
@@ -80,7 +82,10 @@ export function apiKeyMiddleware(options: ApiKeyOptions): RequestHandler {
     if (req.method === 'OPTIONS') return next();
     const verdict = check(presentedKey(req.headers));
     if ('refusal' in verdict) {
-      res.setHeader('www-authenticate', verdict.refusal === 'missing' ? `Bearer realm="${realm}"` : `Bearer realm="${realm}", error="invalid_token"`);
+      res.setHeader(
+        'www-authenticate',
+        verdict.refusal === 'missing' ? `Bearer realm="${realm}"` : `Bearer realm="${realm}", error="invalid_token"`,
+      );
       sendGraphQLError(res, 401, 'UNAUTHENTICATED', verdict.message);
       return;
     }

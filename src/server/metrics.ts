@@ -29,7 +29,9 @@ export class GatewayMetrics {
 
   readonly requests = new Counter({
     name: 'florence_graphql_requests_total',
-    help: 'GraphQL requests by operation name and outcome (ok, partial: data with errors, error: no data, refused: rejected before execution).',
+    help:
+      'GraphQL requests by operation name and outcome (ok, partial: data with errors, error: no data, refused: rejected before ' +
+      'execution).',
     labelNames: ['operation', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -79,7 +81,11 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly modelLoadSeconds = new Gauge({ name: 'florence_model_load_seconds', help: 'How long loading the model took.', registers: [this.registry] });
+  readonly modelLoadSeconds = new Gauge({
+    name: 'florence_model_load_seconds',
+    help: 'How long loading the model took.',
+    registers: [this.registry],
+  });
 
   readonly modelInfo = new Gauge({
     name: 'florence_model_info',
@@ -102,7 +108,9 @@ export class GatewayMetrics {
     const sources = this.sources;
     new Counter({
       name: 'florence_cache_requests_total',
-      help: 'Cache lookups by layer (result: per-field results; features: vision-encoder outputs; response: whole responses), store and outcome.',
+      help:
+        'Cache lookups by layer (result: per-field results; features: vision-encoder outputs; response: whole responses), store and ' +
+        'outcome.',
       labelNames: ['layer', 'store', 'outcome'] as const,
       registers: [registry],
       // The caches keep their own counters; a scrape adds what each grew by since the last one.
@@ -131,7 +139,9 @@ export class GatewayMetrics {
     const lockSeen: Record<keyof WorkLockStats, number> = { claimed: 0, waited: 0, servedByOthers: 0, takeovers: 0, unlocked: 0 };
     new Counter({
       name: 'florence_work_lock_keys_total',
-      help: 'Missed results by what the cross-replica lock decided: claimed, waited (another replica held it), servedByOthers, takeovers (holder gone), unlocked (Redis could not coordinate).',
+      help:
+        'Missed results by what the cross-replica lock decided: claimed, waited (another replica held it), servedByOthers, takeovers ' +
+        '(holder gone), unlocked (Redis could not coordinate).',
       labelNames: ['outcome'] as const,
       registers: [registry],
       collect() {

@@ -1,6 +1,7 @@
 /**
- * The logging surface the cache needs, as a structural type: a pino logger satisfies it, and tests
- * pass a recording logger instead. Kept this small so the cache never depends on pino itself.
+ * The logging surface every layer logs through, as a structural type: a pino logger satisfies it,
+ * and tests pass a recording logger instead. Kept this small so no layer below the server depends on
+ * pino itself; only the server creates the pino logger and hands it down.
  */
 
 /** One log level: a message, or a context object (pino style: `err` for errors) then a message. */

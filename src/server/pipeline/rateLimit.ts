@@ -12,7 +12,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import ipaddr from 'ipaddr.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Logger } from '../../cache/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { closeRedisClient, createRedisClient } from '../../cache/redisClient.js';
 import { authenticatedClientId } from './apiKeys.js';
 import { sendGraphQLError } from './graphqlErrorResponse.js';
@@ -47,7 +47,17 @@ export type RateLimitMiddleware = RequestHandler & { close(): Promise<void>; rea
 /** Short, and next to the cache's `florence` namespace so an operator sees whose keys these are. */
 export const DEFAULT_RATE_LIMIT_PREFIX = 'florence:ratelimit';
 /** Window units `RATE_LIMIT` accepts, in seconds. */
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, sec: 1, second: 1, min: 60, minute: 60, h: 3600, hour: 3600, d: 86_400, day: 86_400 };
+const UNIT_SECONDS: Readonly<Record<string, number>> = {
+  s: 1,
+  sec: 1,
+  second: 1,
+  min: 60,
+  minute: 60,
+  h: 3600,
+  hour: 3600,
+  d: 86_400,
+  day: 86_400,
+};
 /** Longest window: one day. Counts in memory live that long, and longer windows are quotas, not rate limits. */
 const MAX_WINDOW_SECONDS = 86_400;
 /** Most requests per window (a sanity bound: beyond it the limit is not limiting anything). */
@@ -67,14 +77,20 @@ export function parseRateLimit(text: string | undefined): RateLimitSetting | und
   const points = Number(match[1]);
   const durationSeconds = Number(match[2] ?? '1') * unit;
   if (points < 1 || points > MAX_POINTS) throw new Error(`RATE_LIMIT allows 1 to ${MAX_POINTS} requests per window; got ${points}`);
-  if (durationSeconds < 1 || durationSeconds > MAX_WINDOW_SECONDS) throw new Error(`RATE_LIMIT's window must be 1 s to 1 day; got ${durationSeconds} s`);
+  if (durationSeconds < 1 || durationSeconds > MAX_WINDOW_SECONDS)
+    throw new Error(`RATE_LIMIT's window must be 1 s to 1 day; got ${durationSeconds} s`);
   return { points, durationSeconds };
 }
 
 /** "60 requests per minute", "10 requests per 30 seconds". */
 export function describeRateLimit({ points, durationSeconds }: RateLimitSetting): string {
   const requests = `${points} request${points === 1 ? '' : 's'}`;
-  for (const [seconds, name] of [[86_400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']] as const) {
+  for (const [seconds, name] of [
+    [86_400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ] as const) {
     if (durationSeconds % seconds === 0) {
       const count = durationSeconds / seconds;
       return count === 1 ? `${requests} per ${name}` : `${requests} per ${count} ${name}s`;
@@ -99,7 +115,9 @@ export function createRateLimiter(options: Omit<RateLimitOptions, 'clientKey'>):
   const { points, durationSeconds } = options.limit;
   const keyPrefix = options.keyPrefix ?? DEFAULT_RATE_LIMIT_PREFIX;
   const memory = new RateLimiterMemory({ points, duration: durationSeconds, keyPrefix });
-  const redis = options.redisUrl ? redisLimiter(options.redisUrl, { points, duration: durationSeconds, keyPrefix, insuranceLimiter: memory }, options.logger) : undefined;
+  const redis = options.redisUrl
+    ? redisLimiter(options.redisUrl, { points, duration: durationSeconds, keyPrefix, insuranceLimiter: memory }, options.logger)
+    : undefined;
   const limiter = redis?.limiter ?? memory;
   const policy = describeRateLimit(options.limit);
   return {
@@ -114,7 +132,12 @@ export function createRateLimiter(options: Omit<RateLimitOptions, 'clientKey'>):
           return { allowed: true, state: undefined };
         }
         const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        return { allowed: false, state: rejection, retryAfterSeconds, message: `too many requests: this server allows ${policy} per client; retry in ${retryAfterSeconds} s` };
+        return {
+          allowed: false,
+          state: rejection,
+          retryAfterSeconds,
+          message: `too many requests: this server allows ${policy} per client; retry in ${retryAfterSeconds} s`,
+        };
       }
     },
     close: redis?.close ?? (async () => undefined),

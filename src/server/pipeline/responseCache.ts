@@ -76,7 +76,10 @@ export class ResponseCache {
       const started = performance.now();
       readBody(req, bodyLimit).then(
         (raw) => {
-          const key = createHash('sha256').update(`${model}\0${req.headers.accept ?? ''}\0`).update(raw).digest('base64url');
+          const key = createHash('sha256')
+            .update(`${model}\0${req.headers.accept ?? ''}\0`)
+            .update(raw)
+            .digest('base64url');
           const hit = this.byBytes!.get(key);
           if (hit) {
             this.counters.hits++;
@@ -109,7 +112,12 @@ export class ResponseCache {
         return {
           async responseForOperation(requestContext): Promise<GraphQLResponse | null> {
             if (requestContext.operation.operation !== 'query') return null;
-            key = queryKey(requestContext.contextValue.services.model.fingerprint, requestContext.queryHash ?? requestContext.source ?? '', requestContext.operationName, requestContext.request.variables);
+            key = queryKey(
+              requestContext.contextValue.services.model.fingerprint,
+              requestContext.queryHash ?? requestContext.source ?? '',
+              requestContext.operationName,
+              requestContext.request.variables,
+            );
             if (key === undefined) return null;
             const hit = byQuery.get(key);
             if (!hit) {
@@ -117,7 +125,10 @@ export class ResponseCache {
               return null;
             }
             counters.hits++;
-            return { http: { status: undefined, headers: new HeaderMap([['x-response-cache', 'hit']]) }, body: { kind: 'single', singleResult: { data: hit.data } } };
+            return {
+              http: { status: undefined, headers: new HeaderMap([['x-response-cache', 'hit']]) },
+              body: { kind: 'single', singleResult: { data: hit.data } },
+            };
           },
           async willSendResponse(requestContext) {
             const { body } = requestContext.response;
@@ -130,7 +141,8 @@ export class ResponseCache {
               counters.stored++;
             }
             const rawKey = requestContext.contextValue.rawResponseKey;
-            if (rawKey && byBytes) byBytes.set(rawKey, { body: Buffer.from(serialized), operation: requestContext.operationName ?? 'anonymous' });
+            if (rawKey && byBytes)
+              byBytes.set(rawKey, { body: Buffer.from(serialized), operation: requestContext.operationName ?? 'anonymous' });
           },
         };
       },
@@ -179,8 +191,15 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
 }
 
 /** The semantic key, or undefined for variables that have no canonical form (never cached). */
-function queryKey(fingerprint: string, queryHash: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string | undefined {
+function queryKey(
+  fingerprint: string,
+  queryHash: string,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): string | undefined {
   const digest = variablesDigest(variables);
   if (digest === undefined) return undefined;
-  return createHash('sha256').update(`${fingerprint}\0${queryHash}\0${operationName ?? ''}\0${digest}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${fingerprint}\0${queryHash}\0${operationName ?? ''}\0${digest}`)
+    .digest('base64url');
 }

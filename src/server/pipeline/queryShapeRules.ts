@@ -37,7 +37,8 @@ export function queryShapeRules(options: QueryShapeOptions = {}): ValidationRule
   const minimum = { maxDepth: 1, maxAliases: 0, maxTaskFields: 1 };
   for (const [name, value] of Object.entries(limits)) {
     const least = minimum[name as keyof typeof minimum];
-    if (!Number.isSafeInteger(value) || value < least) throw new RangeError(`queryShapeRules: ${name} must be a whole number of at least ${least}; got ${value}`);
+    if (!Number.isSafeInteger(value) || value < least)
+      throw new RangeError(`queryShapeRules: ${name} must be a whole number of at least ${least}; got ${value}`);
   }
   return [
     maxDepthRule(limits.maxDepth),

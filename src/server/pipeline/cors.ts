@@ -22,7 +22,14 @@ export interface CorsSettings {
  * Request headers our clients send: JSON bodies, the API key (either header), Apollo's CSRF
  * preflight headers, and a request id of the client's own.
  */
-export const CORS_ALLOWED_HEADERS = ['content-type', 'authorization', 'x-api-key', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'] as const;
+export const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'authorization',
+  'x-api-key',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'x-request-id',
+] as const;
 /** Response headers a page may read besides the safelisted ones: the request id, and the rate limit's. */
 export const CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] as const;
 /** GET and POST /graphql, POST /images and GET /images/{id}. */
@@ -42,7 +49,8 @@ export function parseCorsOrigins(text: string | undefined): string[] {
   return entries.map((entry, i) => {
     const where = `CORS_ORIGINS entry ${i + 1} of ${entries.length}`;
     if (entry === '') throw new Error(`${where} is empty; separate origins with single commas`);
-    if (entry === '*') throw new Error(`CORS_ORIGINS does not take "*": list each origin that may call the gateway, e.g. https://app.example.com`);
+    if (entry === '*')
+      throw new Error(`CORS_ORIGINS does not take "*": list each origin that may call the gateway, e.g. https://app.example.com`);
     const shown = JSON.stringify(entry.slice(0, 100));
     let url: URL;
     try {
@@ -52,7 +60,10 @@ export function parseCorsOrigins(text: string | undefined): string[] {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${where}, ${shown}, must be an http or https origin`);
     if (url.origin !== entry) {
-      throw new Error(`${where}, ${shown}, is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you mean ${JSON.stringify(url.origin)}?`);
+      throw new Error(
+        `${where}, ${shown}, is not an origin as browsers send it (scheme://host[:port]: lower case, no path, no default port); did you ` +
+          `mean ${JSON.stringify(url.origin)}?`,
+      );
     }
     return entry;
   });
