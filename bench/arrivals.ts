@@ -37,7 +37,8 @@ const CLASS_STREAM = 2;
 /** The arrivals of a Poisson process of rate `ratePerSecond` over `durationMs`, each with a class drawn from `mix`. */
 export function poissonSchedule<C extends string>(options: PoissonOptions<C>): Arrival<C>[] {
   const { ratePerSecond, durationMs, mix, seed } = options;
-  if (!(Number.isFinite(ratePerSecond) && ratePerSecond > 0)) throw new RangeError(`ratePerSecond must be a positive number; got ${ratePerSecond}`);
+  if (!(Number.isFinite(ratePerSecond) && ratePerSecond > 0))
+    throw new RangeError(`ratePerSecond must be a positive number; got ${ratePerSecond}`);
   if (!(Number.isFinite(durationMs) && durationMs > 0)) throw new RangeError(`durationMs must be a positive number; got ${durationMs}`);
   if (mix.length === 0 || mix.some(({ share }) => !(share > 0))) {
     throw new RangeError(`mix must name at least one class, each with a positive share; got ${JSON.stringify(mix)}`);

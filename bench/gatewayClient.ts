@@ -50,7 +50,8 @@ export class GatewayClient {
   async upload(image: Buffer): Promise<string> {
     const response = await fetch(`${this.url}/images`, { method: 'POST', body: image });
     const body = (await response.json()) as { id?: string; error?: { message: string } };
-    if (!response.ok || !body.id) throw new Error(`upload refused (HTTP ${response.status}): ${body.error?.message ?? JSON.stringify(body)}`);
+    if (!response.ok || !body.id)
+      throw new Error(`upload refused (HTTP ${response.status}): ${body.error?.message ?? JSON.stringify(body)}`);
     return body.id;
   }
 

@@ -68,14 +68,19 @@ export function evaluateGoals(inputs: GoalInputs): Goal[] {
     });
   }
   const windows: [string, HealthProbeResult][] = [
-    ...inputs.cascadeHealth.map((health, round) => [`the cold cascade${inputs.cascadeHealth.length > 1 ? ` (round ${round + 1})` : ''}`, health] as [string, HealthProbeResult]),
+    ...inputs.cascadeHealth.map(
+      (health, round) =>
+        [`the cold cascade${inputs.cascadeHealth.length > 1 ? ` (round ${round + 1})` : ''}`, health] as [string, HealthProbeResult],
+    ),
     ...(continuous ? [['workload 6', continuous.health] as [string, HealthProbeResult]] : []),
   ];
   for (const [window, health] of windows) {
     const latency = health.latency;
     goals.push({
       goal: `/healthz during ${window}: p99 ≤ ${HEALTH_P99_MS} ms, max ≤ ${HEALTH_MAX_MS} ms, none failed`,
-      measured: latency ? `p99 ${millis(latency.p99Ms)}, max ${millis(latency.maxMs)}, ${health.failures} failed of ${latency.count + health.failures}` : `no probe answered (${health.failures} failed)`,
+      measured: latency
+        ? `p99 ${millis(latency.p99Ms)}, max ${millis(latency.maxMs)}, ${health.failures} failed of ${latency.count + health.failures}`
+        : `no probe answered (${health.failures} failed)`,
       met: healthMet(health),
     });
   }

@@ -52,7 +52,12 @@ export interface ProbeResults {
 }
 
 /** Both probes on one gateway, on images of their own (features cached first). */
-export async function runLatencyProbes(client: GatewayClient, images: ImageSource, nextRegion: RegionSource, samples: number): Promise<ProbeResults> {
+export async function runLatencyProbes(
+  client: GatewayClient,
+  images: ImageSource,
+  nextRegion: RegionSource,
+  samples: number,
+): Promise<ProbeResults> {
   // One image per streaming sample (its one-token task and its stream), one for the long task.
   const ids = await uploadAll(client, await images(samples + 1));
   await prewarm(client, ids);
@@ -82,7 +87,12 @@ async function streamingProbe(client: GatewayClient, subscriber: SubscriptionCli
     }
     await sleep(AFTER_CANCEL_PAUSE_MS);
   }
-  return { oneTokenMs, oneTokenMedianMs: median(oneTokenMs) ?? Number.NaN, firstEventMs, firstEventMedianMs: median(firstEventMs) ?? Number.NaN };
+  return {
+    oneTokenMs,
+    oneTokenMedianMs: median(oneTokenMs) ?? Number.NaN,
+    firstEventMs,
+    firstEventMedianMs: median(firstEventMs) ?? Number.NaN,
+  };
 }
 
 async function shortDuringLongProbe(
@@ -94,7 +104,8 @@ async function shortDuringLongProbe(
   samples: number,
 ): Promise<ShortDuringLong> {
   const aloneMs: number[] = [];
-  for (let sample = 0; sample < samples; sample++) aloneMs.push(await timed(() => client.task(classRequest('short', shortImage, nextRegion))));
+  for (let sample = 0; sample < samples; sample++)
+    aloneMs.push(await timed(() => client.task(classRequest('short', shortImage, nextRegion))));
   const long = subscriber.follow({ imageId: longImage, ...LONG_TASK });
   let longDoneAt = Number.POSITIVE_INFINITY;
   long.done.then(

@@ -47,9 +47,11 @@ const GENERATION = { maxNewTokens: 45 };
 /** The warm query shapes (by uploaded image id, so bodies stay small): each body is one of these per image. */
 const SHAPES: Record<string, string> = {
   caption: 'query Caption($id: ID!, $g: GenerationInput) { image(id: $id) { id width height caption(generation: $g) { text } } }',
-  objectsAndText: 'query ObjectsAndText($id: ID!, $g: GenerationInput) { image(id: $id) { objects(generation: $g) { label box { x1 y1 x2 y2 } } text(generation: $g) } }',
+  objectsAndText:
+    'query ObjectsAndText($id: ID!, $g: GenerationInput) { image(id: $id) { objects(generation: $g) { label box { x1 y1 x2 y2 } } text(generation: $g) } }',
   cascade: QUERIES.cascadeById,
-  detailed: 'query Detailed($id: ID!, $g: GenerationInput) { image(id: $id) { caption(detail: DETAILED, generation: $g) { text } regionProposals(generation: $g) { box { x1 y1 x2 y2 } } } }',
+  detailed:
+    'query Detailed($id: ID!, $g: GenerationInput) { image(id: $id) { caption(detail: DETAILED, generation: $g) { text } regionProposals(generation: $g) { box { x1 y1 x2 y2 } } } }',
 };
 
 const { values: args } = parseArgs({
@@ -94,7 +96,9 @@ interface Server {
  * With a Redis, a namespace of this run's own (unless CACHE_NAMESPACE names one), so the run neither
  * reads another deployment's results nor leaves keys among them; its keys are deleted at the end.
  */
-const redisNamespace = /^rediss?:/.test(args['cache-url']) ? (process.env['CACHE_NAMESPACE'] ?? `loadtest-${randomBytes(4).toString('hex')}`) : undefined;
+const redisNamespace = /^rediss?:/.test(args['cache-url'])
+  ? (process.env['CACHE_NAMESPACE'] ?? `loadtest-${randomBytes(4).toString('hex')}`)
+  : undefined;
 
 async function main(): Promise<number> {
   const connections = positive('connections', args.connections);
@@ -103,7 +107,9 @@ async function main(): Promise<number> {
   if (args.size !== size) throw new Error(`--size takes tiny or base; got ${JSON.stringify(args.size)}`);
   if (args['response-cache'] !== 'on' && args['response-cache'] !== 'off') throw new Error('--response-cache takes on or off');
   const modelDir = await ensureSyntheticModel({ size, bias: 'structured' });
-  log(`starting a gateway on the synthetic ${size} model (${modelDir}), CACHE_URL=${args['cache-url']}, response cache ${args['response-cache']}`);
+  log(
+    `starting a gateway on the synthetic ${size} model (${modelDir}), CACHE_URL=${args['cache-url']}, response cache ${args['response-cache']}`,
+  );
   const server = await startServer(modelDir);
   try {
     const bodies = await warmUp(server.url);
@@ -119,7 +125,10 @@ async function main(): Promise<number> {
     });
     const peakRssBytes = await rss.stop();
     const after = await scrape(server.url);
-    const serverErrors = Object.entries(result.statusCodeStats ?? {}).reduce((sum, [code, stat]) => sum + (Number(code) >= 500 ? (stat.count ?? 0) : 0), 0);
+    const serverErrors = Object.entries(result.statusCodeStats ?? {}).reduce(
+      (sum, [code, stat]) => sum + (Number(code) >= 500 ? (stat.count ?? 0) : 0),
+      0,
+    );
     const report: LoadReport = {
       when: new Date().toISOString(),
       machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${availableParallelism()}, Node ${process.version}`,
@@ -216,7 +225,9 @@ async function stopServer(server: Server): Promise<void> {
 async function warmUp(url: string): Promise<string[]> {
   const bodies: string[] = [];
   for (const seed of [1, 2]) {
-    const jpeg = await sharp(await benchImage(seed)).jpeg({ quality: UPLOAD_JPEG_QUALITY }).toBuffer();
+    const jpeg = await sharp(await benchImage(seed))
+      .jpeg({ quality: UPLOAD_JPEG_QUALITY })
+      .toBuffer();
     const upload = await fetch(`${url}/images`, { method: 'POST', body: jpeg });
     if (!upload.ok) throw new Error(`POST /images answered ${upload.status}: ${await upload.text()}`);
     const { id } = (await upload.json()) as { id: string };
@@ -264,7 +275,9 @@ function sampleRss(server: Server): { stop(): Promise<number> } {
   const procStatus = `/proc/${server.child.pid}/status`;
   const loop = (async () => {
     while (running) {
-      const rss = existsSync(procStatus) ? procKb(procStatus, 'VmRSS') * 1024 : (await scrape(server.url).catch(() => undefined))?.rssBytes ?? 0;
+      const rss = existsSync(procStatus)
+        ? procKb(procStatus, 'VmRSS') * 1024
+        : ((await scrape(server.url).catch(() => undefined))?.rssBytes ?? 0);
       peak = Math.max(peak, rss);
       await sleep(RSS_SAMPLE_MS);
     }
@@ -290,7 +303,11 @@ function procKb(file: string, field: string): number {
 }
 
 function diff(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - (before[key] ?? 0)]).filter(([, value]) => value !== 0));
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([key, value]) => [key, value - (before[key] ?? 0)])
+      .filter(([, value]) => value !== 0),
+  );
 }
 
 function print(report: LoadReport): void {
@@ -299,9 +316,14 @@ function print(report: LoadReport): void {
     `  requests      ${report.requests} (${report.requestsPerSecond} req/s)`,
     `  latency       p50 ${report.latencyMs.p50} ms   p90 ${report.latencyMs.p90} ms   p99 ${report.latencyMs.p99} ms   max ${report.latencyMs.max} ms`,
     `  non-2xx       ${report.non2xx}   (5xx: ${report.status5xx}; connection errors ${report.connectionErrors}, timeouts ${report.timeouts})`,
-    `  graphql       ${Object.entries(report.graphql).map(([outcome, n]) => `${outcome} ${n}`).join(', ') || 'none counted'}`,
+    `  graphql       ${
+      Object.entries(report.graphql)
+        .map(([outcome, n]) => `${outcome} ${n}`)
+        .join(', ') || 'none counted'
+    }`,
     `  model runs    ${report.modelRunsDuringLoad} during the load (warm: expected 0)`,
-    `  server RSS    peak ${report.peakRssMiB} MiB during the load` + (report.lifetimePeakRssMiB === undefined ? '' : `; ${report.lifetimePeakRssMiB} MiB since start (VmHWM)`),
+    `  server RSS    peak ${report.peakRssMiB} MiB during the load` +
+      (report.lifetimePeakRssMiB === undefined ? '' : `; ${report.lifetimePeakRssMiB} MiB since start (VmHWM)`),
   ];
   console.log(lines.join('\n'));
   console.log(JSON.stringify(report));

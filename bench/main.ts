@@ -36,7 +36,14 @@ import { startHealthProbe } from './healthProbe.js';
 import { runLatencyProbes, type ProbeResults } from './latencyProbes.js';
 import { busyOf, measureUnloaded, runPolicy, type ImageSource, type PolicyRun } from './mixedTraffic.js';
 import type { ContenderName, Reply, WorkloadId } from './protocol.js';
-import { formatReport, type BenchReport, type ContenderRun, type MixedTrafficResult, type WarmResult, type WorkloadResult } from './report.js';
+import {
+  formatReport,
+  type BenchReport,
+  type ContenderRun,
+  type MixedTrafficResult,
+  type WarmResult,
+  type WorkloadResult,
+} from './report.js';
 import { capacityOf, TRAFFIC_CLASSES, TRAFFIC_MIX } from './trafficSummary.js';
 import { DEFAULT_TOKENS, QUERIES, benchImage, uniqueRegion } from './workloads.js';
 
@@ -149,7 +156,10 @@ async function main(): Promise<void> {
 
   const probes: Partial<Record<'continuous' | 'batch', ProbeResults>> = {};
   if (!skipped('probes')) {
-    for (const [policy, client] of [['continuous', gateway], ['batch', gatewayBatch]] as const) {
+    for (const [policy, client] of [
+      ['continuous', gateway],
+      ['batch', gatewayBatch],
+    ] as const) {
       if (!client) continue;
       log(`latency probes, ${policy}`);
       probes[policy] = await runLatencyProbes(client, freshImages, nextRegion, samples);
@@ -165,10 +175,17 @@ async function main(): Promise<void> {
   const finalUsage = await Promise.all(contenders.map(async (contender) => [contender.name, await contender.usage()] as const));
   const continuousRun = mixed?.runs.find((run) => run.policy === 'continuous');
   const batchRun = mixed?.runs.find((run) => run.policy === 'batch');
-  const cascadeHealth = results.flatMap((result) => (result.workload === 'cascade' ? result.runs.flatMap((run) => (run.health ? [run.health] : [])) : []));
+  const cascadeHealth = results.flatMap((result) =>
+    result.workload === 'cascade' ? result.runs.flatMap((run) => (run.health ? [run.health] : [])) : [],
+  );
   const report: BenchReport = {
     date: new Date().toISOString(),
-    machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.version },
+    machine: {
+      cpus: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      node: process.version,
+    },
     model: { size, dtype, dir: modelDir, tokensPerTask: tokens },
     loadMs: Object.fromEntries(loadMs),
     peakRssBytes: Object.fromEntries(finalUsage.map(([name, usage]) => [name, usage.maxRssBytes])),
@@ -176,7 +193,13 @@ async function main(): Promise<void> {
     ...(warm ? { warm } : {}),
     ...(mixed ? { mixed } : {}),
     ...(probes.continuous || probes.batch ? { probes } : {}),
-    goals: evaluateGoals({ cascadeHealth, unloaded: mixed?.unloaded, continuous: continuousRun, batch: batchRun, probes: probes.continuous }),
+    goals: evaluateGoals({
+      cascadeHealth,
+      unloaded: mixed?.unloaded,
+      continuous: continuousRun,
+      batch: batchRun,
+      probes: probes.continuous,
+    }),
   };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
@@ -186,7 +209,13 @@ async function main(): Promise<void> {
 }
 
 /** One contender's wall time, ORT busy time and peak RSS over one workload; the gateway's cold cascade also gets `/healthz` probes and its event-loop delay. */
-async function measure(contender: ContenderProcess, workload: (typeof WORKLOADS)[number], images: Buffer[], tokens: number, client: GatewayClient | undefined): Promise<ContenderRun> {
+async function measure(
+  contender: ContenderProcess,
+  workload: (typeof WORKLOADS)[number],
+  images: Buffer[],
+  tokens: number,
+  client: GatewayClient | undefined,
+): Promise<ContenderRun> {
   await contender.usage(); // resets the RSS peak
   const before = await contender.usage();
   const watched = client !== undefined && workload.id === 'cascade';
@@ -249,7 +278,14 @@ async function warmCache(client: GatewayClient, tokens: number, image: Buffer): 
   const connections = positive('--connections', args.connections);
   log(`4. warm cache: ${connections} connections for ${duration} s`);
   const body = JSON.stringify({ query: QUERIES.cascadeById, variables });
-  const result = await autocannon({ url: `${client.url}/graphql`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration });
+  const result = await autocannon({
+    url: `${client.url}/graphql`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+  });
   return {
     connections,
     durationS: duration,
@@ -283,7 +319,10 @@ async function mixedTraffic(
     `6. mixed traffic: unloaded ${TRAFFIC_CLASSES.map(({ name }) => `${name} ${(unloaded.medianMs[name] / 1000).toFixed(2)} s`).join(', ')}; capacity ${capacity.tasksPerSecond.toFixed(3)}/s; ${ratePerSecond.toFixed(3)} arrivals/s`,
   );
   const runs: PolicyRun[] = [];
-  for (const [policy, name, client] of [['continuous', 'gateway', gateway], ['batch', 'gateway-batch', gatewayBatch]] as const) {
+  for (const [policy, name, client] of [
+    ['continuous', 'gateway', gateway],
+    ['batch', 'gateway-batch', gatewayBatch],
+  ] as const) {
     const contender = contenders.find((candidate) => candidate.name === name);
     if (!client || !contender) continue;
     runs.push(await runPolicy({ contender, policy, client, schedule, windowMs, images, nextRegion, log }));

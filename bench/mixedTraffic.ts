@@ -18,7 +18,14 @@ import { sleep, type GatewayClient, type TaskRequest } from './gatewayClient.js'
 import { startHealthProbe, type HealthProbeResult } from './healthProbe.js';
 import type { EventLoopDelay } from './protocol.js';
 import { median } from './stats.js';
-import { summarizeTraffic, trafficClass, TRAFFIC_CLASSES, type RequestRecord, type TrafficClass, type TrafficSummary } from './trafficSummary.js';
+import {
+  summarizeTraffic,
+  trafficClass,
+  TRAFFIC_CLASSES,
+  type RequestRecord,
+  type TrafficClass,
+  type TrafficSummary,
+} from './trafficSummary.js';
 
 /** Fresh images the gateway has never seen (JPEG, for upload), `count` of them. */
 export type ImageSource = (count: number) => Promise<Buffer[]>;
@@ -67,7 +74,12 @@ export interface UnloadedLatencies {
 }
 
 /** Each class alone, `samples` times (the classes interleaved, so machine drift hits all alike). */
-export async function measureUnloaded(client: GatewayClient, images: ImageSource, nextRegion: RegionSource, samples: number): Promise<UnloadedLatencies> {
+export async function measureUnloaded(
+  client: GatewayClient,
+  images: ImageSource,
+  nextRegion: RegionSource,
+  samples: number,
+): Promise<UnloadedLatencies> {
   const [shortImage, ...rest] = await uploadAll(client, await images(1 + 2 * samples));
   const detailedImages = rest.slice(0, samples);
   const captionImages = rest.slice(samples);
@@ -125,7 +137,9 @@ export async function runPolicy(options: PolicyRunOptions): Promise<PolicyRun> {
     const imageId = images[used[arrival.className]++ % images.length]!;
     return { arrival, request: classRequest(arrival.className, imageId, nextRegion) };
   });
-  options.log(`6. mixed traffic, ${options.policy}: ${schedule.length} requests over ${(windowMs / 1000).toFixed(0)} s (${TRAFFIC_CLASSES.map(({ name }) => `${count(name)} ${name}`).join(', ')})`);
+  options.log(
+    `6. mixed traffic, ${options.policy}: ${schedule.length} requests over ${(windowMs / 1000).toFixed(0)} s (${TRAFFIC_CLASSES.map(({ name }) => `${count(name)} ${name}`).join(', ')})`,
+  );
 
   const before = await contender.usage();
   await contender.eventLoop(true);
@@ -134,7 +148,8 @@ export async function runPolicy(options: PolicyRunOptions): Promise<PolicyRun> {
   const pending: Promise<RequestRecord>[] = [];
   for (const { arrival, request } of requests) {
     // Timers may fire a fraction of a millisecond early: sleep again rather than send early.
-    for (let wait = started + arrival.atMs - performance.now(); wait > 0; wait = started + arrival.atMs - performance.now()) await sleep(wait);
+    for (let wait = started + arrival.atMs - performance.now(); wait > 0; wait = started + arrival.atMs - performance.now())
+      await sleep(wait);
     pending.push(send(client, arrival, request, started));
   }
   const records = await Promise.all(pending);

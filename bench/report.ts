@@ -99,7 +99,12 @@ export function formatReport(report: BenchReport): string {
     lines.push('', 'Goals:', '');
     for (const goal of report.goals) lines.push(`- ${goal.met ? 'met' : '**missed**'}: ${goal.goal} (${goal.measured})`);
   }
-  lines.push('', `Whole-run peak RSS (MB): ${Object.entries(report.peakRssBytes).map(([name, bytes]) => `${name} ${mb(bytes)}`).join(', ')}`);
+  lines.push(
+    '',
+    `Whole-run peak RSS (MB): ${Object.entries(report.peakRssBytes)
+      .map(([name, bytes]) => `${name} ${mb(bytes)}`)
+      .join(', ')}`,
+  );
   return lines.join('\n');
 }
 
@@ -121,7 +126,8 @@ function workloadTable(report: BenchReport): string[] {
       const peaks = runsOf(rounds, name).map((run) => run.peakRssBytes);
       return peaks.length > 0 ? mb(Math.max(...peaks)) : '–';
     };
-    const ratio = (theirs: number | undefined, base: number | undefined) => (theirs === undefined || base === undefined ? '–' : `${(theirs / base).toFixed(2)}×`);
+    const ratio = (theirs: number | undefined, base: number | undefined) =>
+      theirs === undefined || base === undefined ? '–' : `${(theirs / base).toFixed(2)}×`;
     lines.push(
       `| ${rounds[0]!.title} | ${seconds(ours)} | ${seconds(floor)} | ${seconds(naive)} | ${seconds(tjs)} | ${ratio(tjs, ours)} | ${ratio(tjs, floor)} | ${ratio(naive, ours)} | ${TARGETS[id] ?? ''} | ${busy === undefined ? '–' : busy.toFixed(2)} | ${(['gateway', 'naive', 'transformers.js'] as const).map(peak).join(' / ')} |`,
     );
@@ -162,7 +168,8 @@ function mixedTables(mixed: MixedTrafficResult): string[] {
     '| class | unloaded (s) | continuous p50 / p95 / p99 | batch p50 / p95 / p99 | continuous answered: in window + after (failed) | batch answered |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
-  const outcomeOf = (run: PolicyRun | undefined, name: TrafficClass | 'all') => (name === 'all' ? run?.all : run?.classes.find((outcome) => outcome.className === name));
+  const outcomeOf = (run: PolicyRun | undefined, name: TrafficClass | 'all') =>
+    name === 'all' ? run?.all : run?.classes.find((outcome) => outcome.className === name);
   for (const spec of [...TRAFFIC_CLASSES, undefined]) {
     const name = spec?.name ?? 'all';
     const unloaded = spec ? seconds(mixed.unloaded.medianMs[spec.name]) : `E[S] ${seconds(mixed.capacity.meanServiceMs)}`;
@@ -178,7 +185,9 @@ function mixedTables(mixed: MixedTrafficResult): string[] {
   for (const run of [continuous, batch]) {
     if (!run) continue;
     const floor = run.graphBusyMs ? floorOf(run.graphBusyMs) : undefined;
-    const floorParts = floor ? `${seconds(floor.totalMs)}: ${seconds(floor.visionMs)} / ${seconds(floor.textEncoderMs)} / ${seconds(floor.decoderMs)}` : '–';
+    const floorParts = floor
+      ? `${seconds(floor.totalMs)}: ${seconds(floor.visionMs)} / ${seconds(floor.textEncoderMs)} / ${seconds(floor.decoderMs)}`
+      : '–';
     const decoderCalls = run.graphCalls?.decoder_model_merged;
     const decoderMs = run.graphBusyMs?.decoder_model_merged;
     const calls = decoderCalls && decoderMs !== undefined ? `${decoderCalls} (${(decoderMs / decoderCalls).toFixed(1)})` : '–';
@@ -194,20 +203,30 @@ function probeTable(probes: NonNullable<BenchReport['probes']>): string[] {
   const { continuous, batch } = probes;
   const samples = (continuous ?? batch)?.streaming.oneTokenMs.length ?? 0;
   const cell = (probe: ProbeResults | undefined, pick: (probe: ProbeResults) => string) => (probe ? pick(probe) : '–');
-  const row = (label: string, pick: (probe: ProbeResults) => string, goal: string) => `| ${label} | ${cell(continuous, pick)} | ${cell(batch, pick)} | ${goal} |`;
+  const row = (label: string, pick: (probe: ProbeResults) => string, goal: string) =>
+    `| ${label} | ${cell(continuous, pick)} | ${cell(batch, pick)} | ${goal} |`;
   return [
     'Latency probes, each on a quiet gateway:',
     '',
     '| probe | continuous | batch | goal |',
     '| --- | --- | --- | --- |',
-    row(`short task alone (20 tokens, cached features; median of ${samples})`, (probe) => `${seconds(probe.shortDuringLong.aloneMedianMs)} s`, ''),
+    row(
+      `short task alone (20 tokens, cached features; median of ${samples})`,
+      (probe) => `${seconds(probe.shortDuringLong.aloneMedianMs)} s`,
+      '',
+    ),
     row(
       'the same while a 400-token detailed caption decodes',
-      (probe) => `${seconds(probe.shortDuringLong.duringMs)} s (${(probe.shortDuringLong.duringMs / probe.shortDuringLong.aloneMedianMs).toFixed(1)}×${probe.shortDuringLong.shortFinishedFirst ? '' : ', after the long one'})`,
+      (probe) =>
+        `${seconds(probe.shortDuringLong.duringMs)} s (${(probe.shortDuringLong.duringMs / probe.shortDuringLong.aloneMedianMs).toFixed(1)}×${probe.shortDuringLong.shortFinishedFirst ? '' : ', after the long one'})`,
       `≤ ${SHORT_DURING_LONG_FACTOR}× alone`,
     ),
     row(`one-token task over HTTP (median of ${samples})`, (probe) => `${probe.streaming.oneTokenMedianMs.toFixed(0)} ms`, ''),
-    row(`first streamed event of a detailed caption (median of ${samples})`, (probe) => `${probe.streaming.firstEventMedianMs.toFixed(0)} ms`, `≤ one-token + ${STREAM_MARGIN_MS} ms`),
+    row(
+      `first streamed event of a detailed caption (median of ${samples})`,
+      (probe) => `${probe.streaming.firstEventMedianMs.toFixed(0)} ms`,
+      `≤ one-token + ${STREAM_MARGIN_MS} ms`,
+    ),
   ];
 }
 
@@ -216,7 +235,10 @@ function responsivenessTable(report: BenchReport): string[] {
   const rows: string[] = [];
   const cascade = report.workloads.filter((result) => result.workload === 'cascade').flatMap((result) => runsOf([result], 'gateway'));
   const worstRun = cascade.filter((run) => run.health?.latency).sort((a, b) => b.health!.latency!.p99Ms - a.health!.latency!.p99Ms)[0];
-  if (worstRun?.health && worstRun.eventLoop) rows.push(responsivenessRow(`1. cold cascade, continuous${cascade.length > 1 ? ' (worst round)' : ''}`, worstRun.health, worstRun.eventLoop));
+  if (worstRun?.health && worstRun.eventLoop)
+    rows.push(
+      responsivenessRow(`1. cold cascade, continuous${cascade.length > 1 ? ' (worst round)' : ''}`, worstRun.health, worstRun.eventLoop),
+    );
   for (const run of report.mixed?.runs ?? []) rows.push(responsivenessRow(`6. mixed traffic, ${run.policy}`, run.health, run.eventLoop));
   if (rows.length === 0) return [];
   return [
@@ -240,7 +262,9 @@ function percentiles(outcome: ClassOutcome | undefined): string {
 }
 
 function answered(outcome: ClassOutcome | undefined): string {
-  return outcome ? `${outcome.completedInWindow} + ${outcome.completedAfter} of ${outcome.sent}${outcome.failed ? ` (${outcome.failed})` : ''}` : '–';
+  return outcome
+    ? `${outcome.completedInWindow} + ${outcome.completedAfter} of ${outcome.sent}${outcome.failed ? ` (${outcome.failed})` : ''}`
+    : '–';
 }
 
 /** Each workload's results over rounds, in the order workloads first appear. */

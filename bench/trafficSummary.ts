@@ -26,7 +26,14 @@ export const TRAFFIC_CLASSES: readonly TrafficClassSpec[] = [
   { name: 'short', task: 'REGION_TO_CATEGORY', tokens: 20, image: 'cached', share: 0.7, title: 'short (20 tokens, cached features)' },
   // 45 tokens, as workloads 1–5.
   { name: 'caption', task: 'CAPTION', tokens: 45, image: 'new', share: 0.2, title: 'caption of a new image (45 tokens)' },
-  { name: 'detailed', task: 'DETAILED_CAPTION', tokens: 300, image: 'cached', share: 0.1, title: 'detailed caption (300 tokens, cached features)' },
+  {
+    name: 'detailed',
+    task: 'DETAILED_CAPTION',
+    tokens: 300,
+    image: 'cached',
+    share: 0.1,
+    title: 'detailed caption (300 tokens, cached features)',
+  },
 ];
 
 export const TRAFFIC_MIX: readonly ClassShare<TrafficClass>[] = TRAFFIC_CLASSES.map(({ name, share }) => ({ name, share }));
@@ -44,11 +51,15 @@ export interface Capacity {
   readonly tasksPerSecond: number;
 }
 
-export function capacityOf(unloadedMs: Readonly<Record<TrafficClass, number>>, mix: readonly ClassShare<TrafficClass>[] = TRAFFIC_MIX): Capacity {
+export function capacityOf(
+  unloadedMs: Readonly<Record<TrafficClass, number>>,
+  mix: readonly ClassShare<TrafficClass>[] = TRAFFIC_MIX,
+): Capacity {
   let meanServiceMs = 0;
   for (const { name, share } of mix) {
     const ms = unloadedMs[name];
-    if (!(Number.isFinite(ms) && ms > 0)) throw new RangeError(`the unloaded latency of ${name} must be a positive number of ms; got ${ms}`);
+    if (!(Number.isFinite(ms) && ms > 0))
+      throw new RangeError(`the unloaded latency of ${name} must be a positive number of ms; got ${ms}`);
     meanServiceMs += share * ms;
   }
   return { meanServiceMs, tasksPerSecond: 1000 / meanServiceMs };
@@ -109,7 +120,12 @@ export function summarizeTraffic(records: readonly RequestRecord[], windowMs: nu
   const inWindow = records.filter((record) => record.error === undefined && record.finishedAtMs <= windowMs);
   const tokens = inWindow.reduce((sum, record) => sum + trafficClass(record.className).tokens, 0);
   return {
-    classes: TRAFFIC_CLASSES.map(({ name }) => outcome(name, records.filter((record) => record.className === name))),
+    classes: TRAFFIC_CLASSES.map(({ name }) =>
+      outcome(
+        name,
+        records.filter((record) => record.className === name),
+      ),
+    ),
     all: outcome('all', records),
     tasksPerSecond: inWindow.length / (windowMs / 1000),
     tokensPerSecond: tokens / (windowMs / 1000),

@@ -71,14 +71,28 @@ async function measure(modelDir: string, variant: Variant, repeat: number): Prom
   const image = { width: imageSize, height: imageSize, format: 'png' as const, pixelValues: pixels };
   const [features] = await graphs.vision.encodeImages([image]);
   const visionMs = await time(() => graphs.vision.encodeImages([image]));
-  const prompts = Array.from({ length: 8 }, (_, i) => ({ features: features!, promptIds: [0, 2264, 16, 5, 11424, 14601, 11445, 9, 976, 1437, 50321 + i, 50601, 51201, 51043, 2] }));
+  const prompts = Array.from({ length: 8 }, (_, i) => ({
+    features: features!,
+    promptIds: [0, 2264, 16, 5, 11424, 14601, 11445, 9, 976, 1437, 50321 + i, 50601, 51201, 51043, 2],
+  }));
   const encoder8Ms = await time(() => encodePrompts(graphs, prompts, 1));
   const step = async (batch: number) => {
     const rows = await encodePrompts(graphs, prompts.slice(0, batch), 1);
     let state = (await graphs.decoderStep(rows, rows.batch === 1 ? [[2]] : Array.from({ length: batch }, () => [2]))).rows;
     // Time steps at a realistic cache length (~20 tokens in).
-    for (let i = 0; i < 20; i++) state = (await graphs.decoderStep(state, Array.from({ length: batch }, () => [5 + (i % vocabSize)]))).rows;
-    return time(() => graphs.decoderStep(state, Array.from({ length: batch }, () => [7])));
+    for (let i = 0; i < 20; i++)
+      state = (
+        await graphs.decoderStep(
+          state,
+          Array.from({ length: batch }, () => [5 + (i % vocabSize)]),
+        )
+      ).rows;
+    return time(() =>
+      graphs.decoderStep(
+        state,
+        Array.from({ length: batch }, () => [7]),
+      ),
+    );
   };
   const step1Ms = await step(1);
   const step8Ms = await step(8);
@@ -102,7 +116,10 @@ async function main(): Promise<void> {
     '',
     '| variant | load | vision encoder | encoder × 8 prompts | decode step, 1 row | decode step, 8 rows |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...timings.map((t) => `| ${t.variant} | ${rel(t.loadMs, base.loadMs)} | ${rel(t.visionMs, base.visionMs)} | ${rel(t.encoder8Ms, base.encoder8Ms)} | ${rel(t.step1Ms, base.step1Ms)} | ${rel(t.step8Ms, base.step8Ms)} |`),
+    ...timings.map(
+      (t) =>
+        `| ${t.variant} | ${rel(t.loadMs, base.loadMs)} | ${rel(t.visionMs, base.visionMs)} | ${rel(t.encoder8Ms, base.encoder8Ms)} | ${rel(t.step1Ms, base.step1Ms)} | ${rel(t.step8Ms, base.step8Ms)} |`,
+    ),
   ];
   console.log(lines.join('\n'));
   mkdirSync(dirname(args.out), { recursive: true });

@@ -76,7 +76,9 @@ function usageReply(): Reply {
 }
 
 process.on('message', (command: Command) => {
-  handle(command).then(send, (error: unknown) => send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+  handle(command).then(send, (error: unknown) =>
+    send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  );
 });
 
 function send(reply: Reply): void {
@@ -92,7 +94,11 @@ async function handle(command: Command): Promise<Reply> {
     }
     case 'run': {
       const started = performance.now();
-      const texts = await runWorkload(command.workload, command.images.map((image) => Buffer.from(image, 'base64')), command.tokens);
+      const texts = await runWorkload(
+        command.workload,
+        command.images.map((image) => Buffer.from(image, 'base64')),
+        command.tokens,
+      );
       return { type: 'done', wallMs: performance.now() - started, texts };
     }
     case 'usage':
@@ -143,7 +149,8 @@ async function startGatewayContender(modelDir: string, dtype: BenchDtype, schedu
 async function startNaive(modelDir: string, dtype: BenchDtype): Promise<Contender> {
   const florence = await Florence2.load(modelDir, { dtype });
   return {
-    run: async (image, task, input, tokens) => (await florence.run(image, task, input, { maxNewTokens: tokens, minNewTokens: tokens })).text,
+    run: async (image, task, input, tokens) =>
+      (await florence.run(image, task, input, { maxNewTokens: tokens, minNewTokens: tokens })).text,
     graphUsage: () => florence.graphs.usage(),
     stop: () => florence.dispose(),
   };
@@ -160,13 +167,22 @@ async function startTransformersJs(modelDir: string, dtype: BenchDtype): Promise
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(modelDir)}/`;
   const id = basename(modelDir);
-  const model = (await Florence2ForConditionalGeneration.from_pretrained(id, { dtype, local_files_only: true })) as Florence2ForConditionalGeneration;
+  const model = (await Florence2ForConditionalGeneration.from_pretrained(id, {
+    dtype,
+    local_files_only: true,
+  })) as Florence2ForConditionalGeneration;
   const processor = (await AutoProcessor.from_pretrained(id, { local_files_only: true })) as unknown as FlorenceProcessor;
   return {
     // As a TypeScript user would: decode the image, build the prompt, generate, decode.
     run: async (image, task, input, tokens) => {
       const inputs = await processor(await RawImage.fromBlob(new Blob([image])), processor.construct_prompts(task + (input ?? '')));
-      const ids = (await model.generate({ ...inputs, max_new_tokens: tokens, min_new_tokens: tokens, num_beams: 1, do_sample: false })) as Tensor;
+      const ids = (await model.generate({
+        ...inputs,
+        max_new_tokens: tokens,
+        min_new_tokens: tokens,
+        num_beams: 1,
+        do_sample: false,
+      })) as Tensor;
       return processor.batch_decode(ids, { skip_special_tokens: false })[0]!;
     },
     graphUsage: () => null,
@@ -190,7 +206,10 @@ async function runWorkload(workload: WorkloadId, images: Buffer[], tokens: numbe
     case 'cascade': {
       const image = images[0]!;
       const caption = parseGeneration('<CAPTION>', await task(image, '<CAPTION>'), { width: 768, height: 768 });
-      const grounded = parseGeneration('<CAPTION_TO_PHRASE_GROUNDING>', await task(image, '<CAPTION_TO_PHRASE_GROUNDING>', caption), { width: 768, height: 768 }) as BoxesResult;
+      const grounded = parseGeneration('<CAPTION_TO_PHRASE_GROUNDING>', await task(image, '<CAPTION_TO_PHRASE_GROUNDING>', caption), {
+        width: 768,
+        height: 768,
+      }) as BoxesResult;
       for (const box of cascadeBoxes(grounded)) await task(image, '<REGION_TO_SEGMENTATION>', box);
       return texts;
     }

@@ -50,7 +50,15 @@ import { FeatureSupply } from './featureSupply.js';
 import { asError, type ImagePreparer } from './imagePreparer.js';
 import { RoundRobin } from './roundRobin.js';
 import { TimeShares } from './timeShares.js';
-import { visibleText, type GraphUsage, type ImageBytes, type SchedulerEvents, type SchedulerPort, type SchedulerSnapshot, type WorkItem } from './work.js';
+import {
+  visibleText,
+  type GraphUsage,
+  type ImageBytes,
+  type SchedulerEvents,
+  type SchedulerPort,
+  type SchedulerSnapshot,
+  type WorkItem,
+} from './work.js';
 
 export type SchedulingPolicy = 'continuous' | 'batch';
 
@@ -310,7 +318,8 @@ export class Scheduler implements SchedulerPort {
         if (this.supply.hasUnit) pending.push('vision');
         const kind = this.shares.pick(pending);
         if (kind === undefined) {
-          if (this.settings.policy === 'batch' && this.backlog.length > 0 && this.jobs.size === this.backlog.length) this.scheduleAdmission(0);
+          if (this.settings.policy === 'batch' && this.backlog.length > 0 && this.jobs.size === this.backlog.length)
+            this.scheduleAdmission(0);
           await this.idle();
           continue;
         }
@@ -321,7 +330,8 @@ export class Scheduler implements SchedulerPort {
         this.shares.charge(kind, performance.now() - started);
       } catch (error) {
         // Every unit settles its own jobs' failures; this only guards the loop itself.
-        for (const job of [...this.jobs.values()]) if (job.phase === 'encoding' || job.phase === 'decoding') this.settle(job, asError(error));
+        for (const job of [...this.jobs.values()])
+          if (job.phase === 'encoding' || job.phase === 'decoding') this.settle(job, asError(error));
         this.running.length = 0;
       }
       this.events.snapshot(this.snapshot());
@@ -529,9 +539,12 @@ function isComplete(group: Group): boolean {
  */
 export function resolveSchedulerOptions(options: SchedulerOptions): Required<Omit<SchedulerOptions, 'featureCacheBytes'>> {
   const policy = options.policy ?? DEFAULT_SCHEDULING_POLICY;
-  if (policy !== 'continuous' && policy !== 'batch') throw new RangeError(`policy must be 'continuous' or 'batch', got ${JSON.stringify(policy)}`);
-  if (typeof options.modelFingerprint !== 'string' || options.modelFingerprint === '') throw new RangeError('modelFingerprint must be a non-empty string');
-  if (options.featureCacheBytes !== undefined) requireNumber('featureCacheBytes', options.featureCacheBytes, 1, Number.MAX_SAFE_INTEGER, true);
+  if (policy !== 'continuous' && policy !== 'batch')
+    throw new RangeError(`policy must be 'continuous' or 'batch', got ${JSON.stringify(policy)}`);
+  if (typeof options.modelFingerprint !== 'string' || options.modelFingerprint === '')
+    throw new RangeError('modelFingerprint must be a non-empty string');
+  if (options.featureCacheBytes !== undefined)
+    requireNumber('featureCacheBytes', options.featureCacheBytes, 1, Number.MAX_SAFE_INTEGER, true);
   return {
     modelFingerprint: options.modelFingerprint,
     policy,
@@ -558,6 +571,19 @@ function requireNumber(name: string, value: number, min: number, max: number, in
 
 /** The scheduler's own options out of a larger object (e.g. EngineOptions with its observer), as plain data. */
 export function schedulerOptionsOf(options: SchedulerOptions): SchedulerOptions {
-  const keys = ['modelFingerprint', 'policy', 'maxBatchJobs', 'maxVisionBatch', 'batchWindowMs', 'featureCacheBytes', 'shares', 'prefetchImages', 'progressIntervalMs', 'encoderRowsPerCall'] as const;
-  return Object.fromEntries(keys.flatMap((key) => (options[key] === undefined ? [] : [[key, options[key]]]))) as unknown as SchedulerOptions;
+  const keys = [
+    'modelFingerprint',
+    'policy',
+    'maxBatchJobs',
+    'maxVisionBatch',
+    'batchWindowMs',
+    'featureCacheBytes',
+    'shares',
+    'prefetchImages',
+    'progressIntervalMs',
+    'encoderRowsPerCall',
+  ] as const;
+  return Object.fromEntries(
+    keys.flatMap((key) => (options[key] === undefined ? [] : [[key, options[key]]])),
+  ) as unknown as SchedulerOptions;
 }

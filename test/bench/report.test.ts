@@ -137,7 +137,10 @@ describe('formatReport', () => {
       lines.join('\n'),
     );
     assert.ok(lines.includes('| all | E[S] 1.35 | 0.50 / 0.90 / 1.20 | 0.50 / 0.90 / 8.00 | 30 + 0 of 30 | 24 + 6 of 30 |'));
-    assert.ok(lines.includes('| continuous | 0.250 | 12.5 | 125.00 | 0.80 | 9.00: 2.50 / 3.30 / 3.20 | 200 (16.0) | 2 |'), lines.join('\n'));
+    assert.ok(
+      lines.includes('| continuous | 0.250 | 12.5 | 125.00 | 0.80 | 9.00: 2.50 / 3.30 / 3.20 | 200 (16.0) | 2 |'),
+      lines.join('\n'),
+    );
     assert.ok(lines.includes('| 6. mixed traffic, batch | 1.0 / 60.0 / 90.0 | 1250 (0) | 0.0 / 1.0 / 3.0 | **missed** |'));
     assert.ok(
       lines.some((line) => line.startsWith('6. open-loop mixed traffic: Poisson arrivals at 0.519/s (0.7 × a capacity of 0.741/s')),

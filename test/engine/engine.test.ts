@@ -285,7 +285,10 @@ describe('continuous decode loop', () => {
       scheduler.run([{ ...job(florence, images[1]!, '<OD>', undefined, { maxNewTokens: 12 }), requester: 'another client' }]),
     ]);
     assert.deepEqual(starts, [2], 'the first waited one encoder unit for the second');
-    assert.deepEqual((caption as RunResult).tokens, (await florence.run(images[0]!.bytes, '<CAPTION>', undefined, { maxNewTokens: 12 })).tokens);
+    assert.deepEqual(
+      (caption as RunResult).tokens,
+      (await florence.run(images[0]!.bytes, '<CAPTION>', undefined, { maxNewTokens: 12 })).tokens,
+    );
     assert.deepEqual((objects as RunResult).tokens, (await florence.run(images[1]!.bytes, '<OD>', undefined, { maxNewTokens: 12 })).tokens);
   });
 
@@ -361,8 +364,14 @@ describe('continuous decode loop', () => {
       const last = work.lastIndexOf('vision');
       assert.equal(work.filter((stage) => stage === 'vision').length, 4, 'one unit per stage');
       assert.ok(work.slice(first, last).includes('decode'), `the long caption kept decoding between stages: ${work.join(' ')}`);
-      assert.deepEqual((longOutcome as RunResult).tokens, (await plain.run(images[0]!.bytes, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 200 })).tokens);
-      assert.deepEqual((captionOutcome as RunResult).tokens, (await plain.run(fresh.bytes, '<CAPTION>', undefined, { maxNewTokens: 10 })).tokens);
+      assert.deepEqual(
+        (longOutcome as RunResult).tokens,
+        (await plain.run(images[0]!.bytes, '<DETAILED_CAPTION>', undefined, { maxNewTokens: 200 })).tokens,
+      );
+      assert.deepEqual(
+        (captionOutcome as RunResult).tokens,
+        (await plain.run(fresh.bytes, '<CAPTION>', undefined, { maxNewTokens: 10 })).tokens,
+      );
     } finally {
       await staged.dispose();
     }
