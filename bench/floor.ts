@@ -40,7 +40,8 @@ export function busyBetween(before: GraphUsage, after: GraphUsage): GraphBusy {
     const runs = after[name].runs - before[name].runs;
     if (ms < 0 || runs < 0) {
       throw new RangeError(
-        `${name}: usage went backwards between readings (runs ${before[name].runs} → ${after[name].runs}, busy ${before[name].busyMs} → ${after[name].busyMs} ms); were the counters reset?`,
+        `${name}: usage went backwards between readings (runs ${before[name].runs} → ${after[name].runs}, ` +
+          `busy ${before[name].busyMs} → ${after[name].busyMs} ms); were the counters reset?`,
       );
     }
     busy[name] = ms;

@@ -48,10 +48,12 @@ const GENERATION = { maxNewTokens: 45 };
 const SHAPES: Record<string, string> = {
   caption: 'query Caption($id: ID!, $g: GenerationInput) { image(id: $id) { id width height caption(generation: $g) { text } } }',
   objectsAndText:
-    'query ObjectsAndText($id: ID!, $g: GenerationInput) { image(id: $id) { objects(generation: $g) { label box { x1 y1 x2 y2 } } text(generation: $g) } }',
+    'query ObjectsAndText($id: ID!, $g: GenerationInput) { ' +
+    'image(id: $id) { objects(generation: $g) { label box { x1 y1 x2 y2 } } text(generation: $g) } }',
   cascade: QUERIES.cascadeById,
   detailed:
-    'query Detailed($id: ID!, $g: GenerationInput) { image(id: $id) { caption(detail: DETAILED, generation: $g) { text } regionProposals(generation: $g) { box { x1 y1 x2 y2 } } } }',
+    'query Detailed($id: ID!, $g: GenerationInput) { image(id: $id) { ' +
+    'caption(detail: DETAILED, generation: $g) { text } regionProposals(generation: $g) { box { x1 y1 x2 y2 } } } }',
 };
 
 const { values: args } = parseArgs({
@@ -108,7 +110,8 @@ async function main(): Promise<number> {
   if (args['response-cache'] !== 'on' && args['response-cache'] !== 'off') throw new Error('--response-cache takes on or off');
   const modelDir = await ensureSyntheticModel({ size, bias: 'structured' });
   log(
-    `starting a gateway on the synthetic ${size} model (${modelDir}), CACHE_URL=${args['cache-url']}, response cache ${args['response-cache']}`,
+    `starting a gateway on the synthetic ${size} model (${modelDir}), ` +
+      `CACHE_URL=${args['cache-url']}, response cache ${args['response-cache']}`,
   );
   const server = await startServer(modelDir);
   try {
@@ -314,8 +317,10 @@ function print(report: LoadReport): void {
   const lines = [
     `load test: ${report.connections} connections × ${report.durationS} s on warm queries (${report.model}; ${report.machine})`,
     `  requests      ${report.requests} (${report.requestsPerSecond} req/s)`,
-    `  latency       p50 ${report.latencyMs.p50} ms   p90 ${report.latencyMs.p90} ms   p99 ${report.latencyMs.p99} ms   max ${report.latencyMs.max} ms`,
-    `  non-2xx       ${report.non2xx}   (5xx: ${report.status5xx}; connection errors ${report.connectionErrors}, timeouts ${report.timeouts})`,
+    `  latency       p50 ${report.latencyMs.p50} ms   p90 ${report.latencyMs.p90} ms   ` +
+      `p99 ${report.latencyMs.p99} ms   max ${report.latencyMs.max} ms`,
+    `  non-2xx       ${report.non2xx}   ` +
+      `(5xx: ${report.status5xx}; connection errors ${report.connectionErrors}, timeouts ${report.timeouts})`,
     `  graphql       ${
       Object.entries(report.graphql)
         .map(([outcome, n]) => `${outcome} ${n}`)

@@ -208,7 +208,10 @@ async function main(): Promise<void> {
   await Promise.all(contenders.map((contender) => contender.ask({ type: 'stop' }).catch(() => undefined)));
 }
 
-/** One contender's wall time, ORT busy time and peak RSS over one workload; the gateway's cold cascade also gets `/healthz` probes and its event-loop delay. */
+/**
+ * One contender's wall time, ORT busy time and peak RSS over one workload; the gateway's cold
+ * cascade also gets `/healthz` probes and its event-loop delay.
+ */
 async function measure(
   contender: ContenderProcess,
   workload: (typeof WORKLOADS)[number],
@@ -315,8 +318,10 @@ async function mixedTraffic(
   const capacity = capacityOf(unloaded.medianMs);
   const ratePerSecond = loadFactor * capacity.tasksPerSecond;
   const schedule = poissonSchedule({ ratePerSecond, durationMs: windowMs, mix: TRAFFIC_MIX, seed });
+  const unloadedText = TRAFFIC_CLASSES.map(({ name }) => `${name} ${(unloaded.medianMs[name] / 1000).toFixed(2)} s`).join(', ');
   log(
-    `6. mixed traffic: unloaded ${TRAFFIC_CLASSES.map(({ name }) => `${name} ${(unloaded.medianMs[name] / 1000).toFixed(2)} s`).join(', ')}; capacity ${capacity.tasksPerSecond.toFixed(3)}/s; ${ratePerSecond.toFixed(3)} arrivals/s`,
+    `6. mixed traffic: unloaded ${unloadedText}; ` +
+      `capacity ${capacity.tasksPerSecond.toFixed(3)}/s; ${ratePerSecond.toFixed(3)} arrivals/s`,
   );
   const runs: PolicyRun[] = [];
   for (const [policy, name, client] of [

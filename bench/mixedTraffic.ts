@@ -138,7 +138,8 @@ export async function runPolicy(options: PolicyRunOptions): Promise<PolicyRun> {
     return { arrival, request: classRequest(arrival.className, imageId, nextRegion) };
   });
   options.log(
-    `6. mixed traffic, ${options.policy}: ${schedule.length} requests over ${(windowMs / 1000).toFixed(0)} s (${TRAFFIC_CLASSES.map(({ name }) => `${count(name)} ${name}`).join(', ')})`,
+    `6. mixed traffic, ${options.policy}: ${schedule.length} requests over ${(windowMs / 1000).toFixed(0)} s ` +
+      `(${TRAFFIC_CLASSES.map(({ name }) => `${count(name)} ${name}`).join(', ')})`,
   );
 
   const before = await contender.usage();
@@ -158,7 +159,8 @@ export async function runPolicy(options: PolicyRunOptions): Promise<PolicyRun> {
   const after = await contender.usage();
   const summary = summarizeTraffic(records, windowMs);
   options.log(
-    `6. mixed traffic, ${options.policy}: ${summary.all.completedInWindow} answered in the window, ${summary.all.completedAfter} after, ${summary.all.failed} failed; drained at ${(summary.drainMs / 1000).toFixed(1)} s`,
+    `6. mixed traffic, ${options.policy}: ${summary.all.completedInWindow} answered in the window, ` +
+      `${summary.all.completedAfter} after, ${summary.all.failed} failed; drained at ${(summary.drainMs / 1000).toFixed(1)} s`,
   );
   return {
     contender: contender.name,

@@ -81,14 +81,18 @@ const TARGETS: Partial<Record<WorkloadId, string>> = {
 /** Markdown tables: workloads 1–5 with their floors, the warm cache, workload 6, the probes, responsiveness, goals. */
 export function formatReport(report: BenchReport): string {
   const lines: string[] = [
-    `Synthetic Florence-2-${report.model.size}, ${report.model.dtype ?? 'fp32'}, ${report.model.tokensPerTask} tokens per task; ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}; ${report.date.slice(0, 10)}`,
+    `Synthetic Florence-2-${report.model.size}, ${report.model.dtype ?? 'fp32'}, ${report.model.tokensPerTask} tokens per task; ` +
+      `${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, ` +
+      `Node ${report.machine.node}; ${report.date.slice(0, 10)}`,
   ];
   if (report.workloads.length > 0) lines.push('', ...workloadTable(report), '', ...floorTable(report));
   if (report.warm) {
     const warm = report.warm;
     lines.push(
       '',
-      `4. warm cache (the cascade by id, ${warm.connections} connections, ${warm.durationS} s): p50 ${warm.p50Ms} ms, p99 ${warm.p99Ms} ms, ${Math.round(warm.requestsPerSecond)} requests/s, ${warm.non2xx} non-2xx, ${warm.errors} errors (targets: p50 ≤ 3 ms, ≥ 1500 requests/s)`,
+      `4. warm cache (the cascade by id, ${warm.connections} connections, ${warm.durationS} s): ` +
+        `p50 ${warm.p50Ms} ms, p99 ${warm.p99Ms} ms, ${Math.round(warm.requestsPerSecond)} requests/s, ` +
+        `${warm.non2xx} non-2xx, ${warm.errors} errors (targets: p50 ≤ 3 ms, ≥ 1500 requests/s)`,
     );
   }
   if (report.mixed) lines.push('', ...mixedTables(report.mixed));
@@ -111,7 +115,8 @@ export function formatReport(report: BenchReport): string {
 /** Workloads 1–5: wall times (medians over rounds), our floor next to our time, ratios measured and at the floor. */
 function workloadTable(report: BenchReport): string[] {
   const lines = [
-    '| workload | ours (s) | floor (s) | naive (s) | transformers.js (s) | speed-up vs tjs | at the floor | vs naive | target | ORT busy ÷ wall (ours) | peak RSS MB ours / naive / tjs |',
+    '| workload | ours (s) | floor (s) | naive (s) | transformers.js (s) | speed-up vs tjs | at the floor | vs naive | target | ' +
+      'ORT busy ÷ wall (ours) | peak RSS MB ours / naive / tjs |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const rounds of byWorkload(report.workloads)) {
@@ -128,8 +133,21 @@ function workloadTable(report: BenchReport): string[] {
     };
     const ratio = (theirs: number | undefined, base: number | undefined) =>
       theirs === undefined || base === undefined ? '–' : `${(theirs / base).toFixed(2)}×`;
+    const peaks = (['gateway', 'naive', 'transformers.js'] as const).map(peak).join(' / ');
     lines.push(
-      `| ${rounds[0]!.title} | ${seconds(ours)} | ${seconds(floor)} | ${seconds(naive)} | ${seconds(tjs)} | ${ratio(tjs, ours)} | ${ratio(tjs, floor)} | ${ratio(naive, ours)} | ${TARGETS[id] ?? ''} | ${busy === undefined ? '–' : busy.toFixed(2)} | ${(['gateway', 'naive', 'transformers.js'] as const).map(peak).join(' / ')} |`,
+      tableRow([
+        rounds[0]!.title,
+        seconds(ours),
+        seconds(floor),
+        seconds(naive),
+        seconds(tjs),
+        ratio(tjs, ours),
+        ratio(tjs, floor),
+        ratio(naive, ours),
+        TARGETS[id] ?? '',
+        busy === undefined ? '–' : busy.toFixed(2),
+        peaks,
+      ]),
     );
   }
   return lines;
@@ -138,7 +156,7 @@ function workloadTable(report: BenchReport): string[] {
 /** Where our floor goes, per stage, and what the wall time adds to it. */
 function floorTable(report: BenchReport): string[] {
   const lines = [
-    'Our floor (summed ORT busy time, medians over rounds) by stage; the vision encoder runs on its own thread and may overlap the text graphs, in which case both count their contended time:',
+    'Our floor (summed ORT busy time, medians over rounds) by stage; every graph runs on one thread, one call at a time:',
     '',
     '| workload | vision encoder (s) | text encoder (s) | decoder (s) | floor (s) | ours (s) | ours − floor (s) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -151,7 +169,15 @@ function floorTable(report: BenchReport): string[] {
     const ours = median(runs.map((run) => run.wallMs));
     const total = part((floor) => floor.totalMs);
     lines.push(
-      `| ${rounds[0]!.title} | ${seconds(part((floor) => floor.visionMs))} | ${seconds(part((floor) => floor.textEncoderMs))} | ${seconds(part((floor) => floor.decoderMs))} | ${seconds(total)} | ${seconds(ours)} | ${ours === undefined || total === undefined ? '–' : seconds(ours - total)} |`,
+      tableRow([
+        rounds[0]!.title,
+        seconds(part((floor) => floor.visionMs)),
+        seconds(part((floor) => floor.textEncoderMs)),
+        seconds(part((floor) => floor.decoderMs)),
+        seconds(total),
+        seconds(ours),
+        ours === undefined || total === undefined ? '–' : seconds(ours - total),
+      ]),
     );
   }
   return lines.length > 4 ? lines : [];
@@ -163,9 +189,14 @@ function mixedTables(mixed: MixedTrafficResult): string[] {
   const counts = TRAFFIC_CLASSES.map(({ name }) => `${mixed.arrivals[name]} ${name}`).join(', ');
   const total = TRAFFIC_CLASSES.reduce((sum, { name }) => sum + mixed.arrivals[name], 0);
   const lines = [
-    `6. open-loop mixed traffic: Poisson arrivals at ${mixed.ratePerSecond.toFixed(3)}/s (${mixed.loadFactor} × a capacity of ${mixed.capacity.tasksPerSecond.toFixed(3)}/s = 1 / E[S], E[S] = ${seconds(mixed.capacity.meanServiceMs)} s from the unloaded latencies) for ${(mixed.windowMs / 1000).toFixed(0)} s, seed ${mixed.seed}: ${total} requests (${counts}), the same schedule for both policies, each on fresh images. Latency from the scheduled send to the answer, in seconds:`,
+    `6. open-loop mixed traffic: Poisson arrivals at ${mixed.ratePerSecond.toFixed(3)}/s ` +
+      `(${mixed.loadFactor} × a capacity of ${mixed.capacity.tasksPerSecond.toFixed(3)}/s = 1 / E[S], ` +
+      `E[S] = ${seconds(mixed.capacity.meanServiceMs)} s from the unloaded latencies) for ${(mixed.windowMs / 1000).toFixed(0)} s, ` +
+      `seed ${mixed.seed}: ${total} requests (${counts}), the same schedule for both policies, each on fresh images. ` +
+      'Latency from the scheduled send to the answer, in seconds:',
     '',
-    '| class | unloaded (s) | continuous p50 / p95 / p99 | batch p50 / p95 / p99 | continuous answered: in window + after (failed) | batch answered |',
+    '| class | unloaded (s) | continuous p50 / p95 / p99 | batch p50 / p95 / p99 | ' +
+      'continuous answered: in window + after (failed) | batch answered |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
   const outcomeOf = (run: PolicyRun | undefined, name: TrafficClass | 'all') =>
@@ -174,12 +205,20 @@ function mixedTables(mixed: MixedTrafficResult): string[] {
     const name = spec?.name ?? 'all';
     const unloaded = spec ? seconds(mixed.unloaded.medianMs[spec.name]) : `E[S] ${seconds(mixed.capacity.meanServiceMs)}`;
     lines.push(
-      `| ${spec?.title ?? 'all'} | ${unloaded} | ${percentiles(outcomeOf(continuous, name))} | ${percentiles(outcomeOf(batch, name))} | ${answered(outcomeOf(continuous, name))} | ${answered(outcomeOf(batch, name))} |`,
+      tableRow([
+        spec?.title ?? 'all',
+        unloaded,
+        percentiles(outcomeOf(continuous, name)),
+        percentiles(outcomeOf(batch, name)),
+        answered(outcomeOf(continuous, name)),
+        answered(outcomeOf(batch, name)),
+      ]),
     );
   }
   lines.push(
     '',
-    '| policy | tasks/s in the window | tokens/s in the window | drained at (s) | ORT busy ÷ wall | floor (s): vision / text encoder / decoder | decoder calls (ms each) | latest send (ms) |',
+    '| policy | tasks/s in the window | tokens/s in the window | drained at (s) | ORT busy ÷ wall | ' +
+      'floor (s): vision / text encoder / decoder | decoder calls (ms each) | latest send (ms) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const run of [continuous, batch]) {
@@ -193,7 +232,16 @@ function mixedTables(mixed: MixedTrafficResult): string[] {
     const calls = decoderCalls && decoderMs !== undefined ? `${decoderCalls} (${(decoderMs / decoderCalls).toFixed(1)})` : '–';
     const busyShare = run.ortBusyMs === null ? '–' : (run.ortBusyMs / run.drainMs).toFixed(2);
     lines.push(
-      `| ${run.policy} | ${run.tasksPerSecond.toFixed(3)} | ${run.tokensPerSecond.toFixed(1)} | ${seconds(run.drainMs)} | ${busyShare} | ${floorParts} | ${calls} | ${run.maxSendLagMs.toFixed(0)} |`,
+      tableRow([
+        run.policy,
+        run.tasksPerSecond.toFixed(3),
+        run.tokensPerSecond.toFixed(1),
+        seconds(run.drainMs),
+        busyShare,
+        floorParts,
+        calls,
+        run.maxSendLagMs.toFixed(0),
+      ]),
     );
   }
   return lines;
@@ -217,8 +265,8 @@ function probeTable(probes: NonNullable<BenchReport['probes']>): string[] {
     ),
     row(
       'the same while a 400-token detailed caption decodes',
-      (probe) =>
-        `${seconds(probe.shortDuringLong.duringMs)} s (${(probe.shortDuringLong.duringMs / probe.shortDuringLong.aloneMedianMs).toFixed(1)}×${probe.shortDuringLong.shortFinishedFirst ? '' : ', after the long one'})`,
+      ({ shortDuringLong: { duringMs, aloneMedianMs, shortFinishedFirst } }) =>
+        `${seconds(duringMs)} s (${(duringMs / aloneMedianMs).toFixed(1)}×${shortFinishedFirst ? '' : ', after the long one'})`,
       `≤ ${SHORT_DURING_LONG_FACTOR}× alone`,
     ),
     row(`one-token task over HTTP (median of ${samples})`, (probe) => `${probe.streaming.oneTokenMedianMs.toFixed(0)} ms`, ''),
@@ -241,10 +289,13 @@ function responsivenessTable(report: BenchReport): string[] {
     );
   for (const run of report.mixed?.runs ?? []) rows.push(responsivenessRow(`6. mixed traffic, ${run.policy}`, run.health, run.eventLoop));
   if (rows.length === 0) return [];
+  const periodMs = (worstRun?.health ?? report.mixed?.runs[0]?.health)?.periodMs ?? 100;
   return [
-    `Responsiveness of the gateway's request thread: \`/healthz\` probed every ${(worstRun?.health ?? report.mixed?.runs[0]?.health)?.periodMs ?? 100} ms by the orchestrator, and the gateway process's \`monitorEventLoopDelay\` (how late its timer fired, less the timer's period):`,
+    `Responsiveness of the gateway's request thread: \`/healthz\` probed every ${periodMs} ms by the orchestrator, ` +
+      "and the gateway process's `monitorEventLoopDelay` (how late its timer fired, less the timer's period):",
     '',
-    `| window | /healthz p50 / p99 / max (ms) | probes (failed) | event-loop delay p50 / p99 / max (ms) | goal: /healthz p99 ≤ ${HEALTH_P99_MS} ms, max ≤ ${HEALTH_MAX_MS} ms |`,
+    '| window | /healthz p50 / p99 / max (ms) | probes (failed) | event-loop delay p50 / p99 / max (ms) | ' +
+      `goal: /healthz p99 ≤ ${HEALTH_P99_MS} ms, max ≤ ${HEALTH_MAX_MS} ms |`,
     '| --- | --- | --- | --- | --- |',
     ...rows,
   ];
@@ -253,7 +304,9 @@ function responsivenessTable(report: BenchReport): string[] {
 function responsivenessRow(window: string, health: HealthProbeResult, eventLoop: EventLoopDelay): string {
   const latency = health.latency;
   const probes = latency ? `${latency.p50Ms.toFixed(1)} / ${latency.p99Ms.toFixed(1)} / ${latency.maxMs.toFixed(1)}` : '–';
-  return `| ${window} | ${probes} | ${(latency?.count ?? 0) + health.failures} (${health.failures}) | ${eventLoop.p50Ms.toFixed(1)} / ${eventLoop.p99Ms.toFixed(1)} / ${eventLoop.maxMs.toFixed(1)} | ${healthMet(health) ? 'met' : '**missed**'} |`;
+  const delay = `${eventLoop.p50Ms.toFixed(1)} / ${eventLoop.p99Ms.toFixed(1)} / ${eventLoop.maxMs.toFixed(1)}`;
+  const count = `${(latency?.count ?? 0) + health.failures} (${health.failures})`;
+  return tableRow([window, probes, count, delay, healthMet(health) ? 'met' : '**missed**']);
 }
 
 function percentiles(outcome: ClassOutcome | undefined): string {
@@ -275,6 +328,11 @@ function byWorkload(results: readonly WorkloadResult[]): WorkloadResult[][] {
 
 function runsOf(rounds: readonly WorkloadResult[], name: ContenderName): ContenderRun[] {
   return rounds.flatMap((result) => result.runs.filter((run) => run.contender === name));
+}
+
+/** A Markdown table row from its cells. */
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
 }
 
 function seconds(ms: number | undefined): string {

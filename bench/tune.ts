@@ -118,7 +118,8 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- |',
     ...timings.map(
       (t) =>
-        `| ${t.variant} | ${rel(t.loadMs, base.loadMs)} | ${rel(t.visionMs, base.visionMs)} | ${rel(t.encoder8Ms, base.encoder8Ms)} | ${rel(t.step1Ms, base.step1Ms)} | ${rel(t.step8Ms, base.step8Ms)} |`,
+        `| ${t.variant} | ${rel(t.loadMs, base.loadMs)} | ${rel(t.visionMs, base.visionMs)} | ` +
+        `${rel(t.encoder8Ms, base.encoder8Ms)} | ${rel(t.step1Ms, base.step1Ms)} | ${rel(t.step8Ms, base.step8Ms)} |`,
     ),
   ];
   console.log(lines.join('\n'));

@@ -74,7 +74,10 @@ export const QUERIES = {
   }`,
   cascadeById: `query CascadeById($id: ID!, $g: GenerationInput!) {
     image(id: $id) {
-      caption(generation: $g) { text phrases(generation: $g) { phrase regions { box { x1 y1 x2 y2 } segment(generation: $g) { area svgPath } } } }
+      caption(generation: $g) {
+        text
+        phrases(generation: $g) { phrase regions { box { x1 y1 x2 y2 } segment(generation: $g) { area svgPath } } }
+      }
     }
   }`,
   fourTasks: `query FourTasks($image: String!, $g: GenerationInput!) {

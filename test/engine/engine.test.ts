@@ -346,7 +346,7 @@ describe('continuous decode loop', () => {
     assert.deepEqual(events, [1], 'the first step reports at once; the rest fall inside the interval');
   });
 
-  test('with the vision encoder in stages, decode steps run between the stages of a new image, and answers equal running alone', async () => {
+  test('with the vision encoder in stages, decode steps run between the stages of a new image; answers equal running alone', async () => {
     const staged = await Florence2.load(await tinyModelDir({ bias: undefined }), { visionStages: 4 });
     try {
       assert.equal(staged.graphs.vision.stageCount, 4);
