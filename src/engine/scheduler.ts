@@ -125,6 +125,8 @@ interface RunningBatch {
   readonly jobs: readonly Job[];
   /** Decode iterations since this batch last stepped (younger batches went first). */
   skipped: number;
+  /** The most tokens any of its rows may take: between batches of equal age, the smaller goes first. */
+  readonly budget: number;
 }
 
 /**
@@ -425,7 +427,7 @@ export class Scheduler implements SchedulerPort {
       job.group = undefined;
       this.events.started(job.item.id);
     }
-    this.running.push({ batch, jobs, skipped: 0 });
+    this.running.push({ batch, jobs, skipped: 0, budget: Math.max(...jobs.map((job) => job.settings.maxLength)) });
     this.events.batch(jobs.length, new Set(jobs.map((job) => job.item.imageId)).size);
   }
 
@@ -436,8 +438,10 @@ export class Scheduler implements SchedulerPort {
     // Least attained service first: the batches that have taken the fewest steps go now, so a
     // 20-token task that joins beside a 400-token caption runs at full speed instead of sharing
     // every step; an older batch still steps at least once every MAX_SKIPPED_STEPS + 1 iterations.
-    const youngest = Math.min(...this.running.map((running) => running.batch.position));
-    const due = this.running.filter((running) => running.batch.position === youngest || running.skipped >= MAX_SKIPPED_STEPS);
+    // Between batches of equal age (a task sent as a long caption starts), the one allowed fewer
+    // tokens goes first: it is the likelier to finish soon.
+    const first = this.running.reduce((best, running) => (younger(running, best) ? running : best));
+    const due = this.running.filter((running) => !younger(first, running) || running.skipped >= MAX_SKIPPED_STEPS);
     for (const running of this.running) if (!due.includes(running)) running.skipped++;
     for (const running of due) {
       running.skipped = 0;
@@ -524,6 +528,11 @@ export class Scheduler implements SchedulerPort {
     if (group.jobs.size === 0) this.prefill.remove((candidate) => candidate === group);
     this.wake();
   }
+}
+
+/** Whether `a` goes before `b` in least-attained-service order: fewer steps taken, then a smaller budget. */
+function younger(a: RunningBatch, b: RunningBatch): boolean {
+  return a.batch.position < b.batch.position || (a.batch.position === b.batch.position && a.budget < b.budget);
 }
 
 function isComplete(group: Group): boolean {

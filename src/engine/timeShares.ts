@@ -1,8 +1,9 @@
 /**
  * Time shares between kinds of work on one thread (stride scheduling): when several kinds have work,
  * each gets the thread in proportion to its weight, measured in milliseconds actually used; a kind
- * alone gets all of it. A kind that was idle starts level with the others rather than with credit
- * banked while idle, so a burst of new work cannot lock out what was already running.
+ * alone gets all of it. A kind that was idle starts level with the others that waited: no credit
+ * banked while idle (a burst of new work cannot lock out what was already running) and no debt from
+ * an earlier busy spell (new work is not held back for what it used while nothing else waited).
  */
 export class TimeShares<K extends string> {
   /** Weighted milliseconds used so far, per kind: the kind furthest behind goes next. */
@@ -27,7 +28,10 @@ export class TimeShares<K extends string> {
       waiting.length > 0
         ? Math.min(...waiting.map((kind) => this.used.get(kind)!))
         : Math.min(...pending.map((kind) => this.used.get(kind)!));
-    for (const kind of pending) if (!this.lastPending.has(kind)) this.used.set(kind, Math.max(this.used.get(kind)!, floor));
+    // A kind returning from idle starts level with those that waited: no credit banked while idle,
+    // and no debt either (time it used in an earlier busy spell, while the others had nothing to do,
+    // would otherwise make a short task's prompt wait for a long caption's decoding to "catch up").
+    for (const kind of pending) if (!this.lastPending.has(kind)) this.used.set(kind, floor);
     this.lastPending = new Set(pending);
     let next: K | undefined;
     for (const kind of Object.keys(this.weights) as K[]) {

@@ -47,6 +47,27 @@ describe('TimeShares', () => {
     assert.deepEqual(picks.filter((kind) => kind === 'vision').length, 3, `picks: ${picks.join(' ')}`);
   });
 
+  it('carries no debt from an earlier busy spell: a kind that used much while alone is not held back when it returns', () => {
+    const shares = new TimeShares<Kind>({ decode: 1, vision: 1 });
+    // Vision works alone for a long time, then goes idle while decode runs a little.
+    for (let i = 0; i < 50; i++) {
+      shares.pick(['vision']);
+      shares.charge('vision', 100);
+    }
+    for (let i = 0; i < 3; i++) {
+      shares.pick(['decode']);
+      shares.charge('decode', 10);
+    }
+    // New vision work arrives beside decode: it takes turns at once instead of waiting ~5 s of decode.
+    const picks: Kind[] = [];
+    for (let i = 0; i < 4; i++) {
+      const kind = shares.pick(['decode', 'vision'])!;
+      shares.charge(kind, 10);
+      picks.push(kind);
+    }
+    assert.deepEqual(picks, ['decode', 'vision', 'decode', 'vision']);
+  });
+
   it('breaks ties in the order the weights are listed', () => {
     assert.equal(new TimeShares<Kind>({ decode: 1, vision: 1 }).pick(['vision', 'decode']), 'decode');
   });
