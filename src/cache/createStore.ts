@@ -11,7 +11,7 @@
  * degraded (one warning) and picks Redis up when it answers.
  */
 import KeyvRedis from '@keyv/redis';
-import { Keyv } from 'keyv';
+import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { CacheConfigError } from './errors.js';
 import type { Logger } from '../shared/logger.js';
 import { MemoryStore } from './memoryStore.js';
@@ -164,9 +164,20 @@ export function createMemoryBackend(options: Pick<CacheStoreOptions, 'maxBytes' 
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
     maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
   });
-  // No serializer: values stay live objects (Float32Array stays a Float32Array) and cost nothing to read.
-  const keyv = new Keyv({ store, useKeyPrefix: false, serialize: undefined, deserialize: undefined, throwOnErrors: true });
-  return { name: 'memory', keyv, close: async () => store.clear() };
+  return { name: 'memory', keyv: liveValueKeyv(store), close: async () => store.clear() };
+}
+
+/**
+ * Keyv over an in-process store with no serializer: values stay live objects (Float32Array stays a
+ * Float32Array) and cost nothing to read.
+ */
+export function liveValueKeyv(store: KeyvStoreAdapter): Keyv {
+  const keyv = new Keyv({ store, useKeyPrefix: false, throwOnErrors: true });
+  // Removed after construction: Keyv's options type admits no explicit undefined (it would take the
+  // default serializer if left out), its setters do.
+  keyv.serialize = undefined;
+  keyv.deserialize = undefined;
+  return keyv;
 }
 
 async function redisBackend(

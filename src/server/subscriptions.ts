@@ -214,7 +214,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
-        return { ...result, errors: result.errors.map((error) => options.formatError(error.toJSON(), error)) };
+        // data and extensions only when present: the formatted result's optional fields take no undefined.
+        const { data, extensions, ...rest } = result;
+        return {
+          ...rest,
+          ...(data !== undefined ? { data } : {}),
+          ...(extensions !== undefined ? { extensions } : {}),
+          errors: result.errors.map((error) => options.formatError(error.toJSON(), error)),
+        };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => options.formatError(error.toJSON(), error)),
       onComplete: (ctx, id) => {

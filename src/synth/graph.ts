@@ -52,7 +52,8 @@ export function tensorProto(name: string, dataType: DataTypeCode, dims: readonly
 }
 
 export function valueInfo(name: string, elemType: DataTypeCode, dims?: readonly Dim[]): ValueInfoProto {
-  const shape = dims === undefined ? undefined : { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  if (dims === undefined) return { name, type: { tensorType: { elemType } } };
+  const shape = { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
   return { name, type: { tensorType: { elemType, shape } } };
 }
 

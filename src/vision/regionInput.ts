@@ -58,8 +58,7 @@ export function parseRegionLocTokens(region: string): BinBox {
     );
   }
   // At most three digits, so every bin is within 0…999.
-  const [x1, y1, x2, y2] = match.slice(1).map(Number);
-  const bins = { x1, y1, x2, y2 };
+  const bins = { x1: Number(match[1]), y1: Number(match[2]), x2: Number(match[3]), y2: Number(match[4]) };
   assertNotInverted(bins, 'bin');
   return bins;
 }

@@ -9,6 +9,7 @@ import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keyv, type KeyvStoreAdapter, type StoredData } from 'keyv';
 import type { Logger } from '../../src/shared/logger.js';
+import { liveValueKeyv } from '../../src/cache/createStore.js';
 import type { CacheBackend } from '../../src/cache/resultCache.js';
 import { deserializeEntry, serializeEntry } from '../../src/cache/serialization.js';
 
@@ -99,7 +100,7 @@ export class ControlledStore implements KeyvStoreAdapter {
 export function controlledBackend(store: ControlledStore, options: { name?: string; binary?: boolean } = {}): CacheBackend {
   const keyv = options.binary
     ? new Keyv({ store, useKeyPrefix: false, serialize: serializeEntry, deserialize: deserializeEntry, throwOnErrors: true })
-    : new Keyv({ store, useKeyPrefix: false, serialize: undefined, deserialize: undefined, throwOnErrors: true });
+    : liveValueKeyv(store);
   return { name: options.name ?? 'controlled', keyv, close: async () => {} };
 }
 

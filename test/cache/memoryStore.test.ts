@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Keyv } from 'keyv';
+import type { Keyv } from 'keyv';
+import { liveValueKeyv } from '../../src/cache/createStore.js';
 import { MemoryStore } from '../../src/cache/memoryStore.js';
 import { estimateBytes } from '../../src/cache/valueSize.js';
 
@@ -17,7 +18,7 @@ function clockedStore(options: { maxBytes?: number; maxEntries?: number; maxEntr
 }
 
 function keyvOver(store: MemoryStore): Keyv {
-  return new Keyv({ store, useKeyPrefix: false, serialize: undefined, deserialize: undefined, throwOnErrors: true });
+  return liveValueKeyv(store);
 }
 
 describe('MemoryStore: keyv store contract', () => {

@@ -59,7 +59,7 @@ function visionRuns(model: Florence2 = florence): number {
 describe('batching (policy batch)', () => {
   test('jobs from separate callers inside the window run as one batch, each equal to running it alone', async () => {
     const scheduler = engine(florence, { policy: 'batch', batchWindowMs: 200 });
-    const requests: [ImageHandle, string, string?, GenerationOptions?][] = [
+    const requests: [ImageHandle, string, (string | undefined)?, GenerationOptions?][] = [
       [images[0]!, '<OD>'],
       [images[1]!, '<CAPTION>'],
       [images[0]!, '<OPEN_VOCABULARY_DETECTION>', 'a long description of something to find'],

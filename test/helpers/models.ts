@@ -7,7 +7,9 @@ import { ensureSyntheticModel } from '../../src/synth/cache.js';
 import type { CachedModelOptions } from '../../src/synth/cache.js';
 import { hasShared, realTokenizerPath } from './paths.js';
 
-export type TinyModelOptions = Partial<CachedModelOptions> & {
+export type TinyModelOptions = Partial<Omit<CachedModelOptions, 'bias'>> & {
+  /** Left out: the structured bias; `undefined`: the plain model, with no bias. */
+  readonly bias?: CachedModelOptions['bias'] | undefined;
   /** Force the synthetic tokenizer even when the real one is available. */
   readonly syntheticTokenizer?: boolean;
 };
@@ -16,11 +18,14 @@ export const TINY_DEFAULTS = { size: 'tiny', seed: 1, bias: 'structured' } as co
 
 /** Folder of a synthetic model (tiny, seed 1, structured bias unless overridden). */
 export async function tinyModelDir(opts: TinyModelOptions = {}): Promise<string> {
-  const { syntheticTokenizer, ...overrides } = opts;
+  const { syntheticTokenizer, bias: chosenBias, ...overrides } = opts;
+  const { bias: defaultBias, ...defaults } = TINY_DEFAULTS;
+  const bias = 'bias' in opts ? chosenBias : defaultBias;
   const tokenizerFile = overrides.tokenizerFile ?? (hasShared && !syntheticTokenizer ? realTokenizerPath : undefined);
   const options: CachedModelOptions = {
-    ...TINY_DEFAULTS,
+    ...defaults,
     ...overrides,
+    ...(bias !== undefined ? { bias } : {}),
     ...(tokenizerFile ? { tokenizerFile } : {}),
   };
   return ensureSyntheticModel(options);

@@ -159,7 +159,7 @@ describe('location tokens', () => {
     const twentyDigits = '9'.repeat(20);
     const { bboxes } = parseGeneration('<REGION_PROPOSAL>', `<loc_${twentyDigits}>`.repeat(4), SQUARE);
     assert.equal(bboxes.length, 1);
-    for (const coordinate of bboxes[0]) assert.ok(Math.abs(coordinate / 1e20 - 1) < 1e-12, String(coordinate));
+    for (const coordinate of bboxes[0]!) assert.ok(Math.abs(coordinate / 1e20 - 1) < 1e-12, String(coordinate));
     const { bboxes: overflow } = parseGeneration('<REGION_PROPOSAL>', `<loc_${'9'.repeat(400)}>`.repeat(4), SQUARE);
     assert.deepEqual(overflow, [[Infinity, Infinity, Infinity, Infinity]]);
   });
@@ -465,13 +465,13 @@ describe('agrees with the README regular expressions on random generations', () 
       const label = labelSearch(`${STOPS}|<poly>`).exec(chunk.replace(/^<loc_[0-9]+>/, ''));
       if (label === null) continue;
       const paired = chunk.includes('<poly>') && chunk.includes('</poly>');
-      const instances = paired ? [...chunk.matchAll(/<poly>([^\n]*?)<\/poly>/g)].map((match) => match[1]) : [chunk];
+      const instances = paired ? [...chunk.matchAll(/<poly>([^\n]*?)<\/poly>/g)].map((match) => match[1]!) : [chunk];
       for (const instance of instances) {
         const runs = [...instance.matchAll(/((?:<loc_[0-9]+>)+)(?:<sep>|$)/g)];
         if (runs.length === 0) continue;
         result.polygons.push(
           runs.map((run) => {
-            const bins = binsIn(run[1]);
+            const bins = binsIn(run[1]!);
             return coordinates(bins.slice(0, bins.length - (bins.length % 2)));
           }),
         );
@@ -491,7 +491,7 @@ describe('agrees with the README regular expressions on random generations', () 
     },
     ocr: (raw) => {
       const matches = [...clean(raw).matchAll(/([^\n]+?)((?:<loc_[0-9]+>){8})/g)];
-      return { quad_boxes: matches.map((match) => coordinates(binsIn(match[2]))), labels: matches.map((match) => pyStrip(match[1])) };
+      return { quad_boxes: matches.map((match) => coordinates(binsIn(match[2]!))), labels: matches.map((match) => pyStrip(match[1]!)) };
     },
     polygons: (raw) => polygons(clean(raw), false),
     description_with_polygons: (raw) => polygons(clean(raw), true),
@@ -522,7 +522,7 @@ describe('agrees with the README regular expressions on random generations', () 
       for (let index = 0; index < RANDOM_CASES; index++) {
         const count = Math.floor(random() * (MAX_FRAGMENTS + 1));
         const bias = index % 2 === 0 ? LOCATION_BIAS : 0;
-        const pick = (pool: readonly string[]): string => pool[Math.floor(random() * pool.length)];
+        const pick = (pool: readonly string[]): string => pool[Math.floor(random() * pool.length)]!;
         const raw = Array.from({ length: count }, () => pick(random() < bias ? LOCATION_FRAGMENTS : FRAGMENTS)).join('');
         assert.deepEqual(parseByType(type, raw, size), ORACLES[type](raw), JSON.stringify(raw));
       }

@@ -126,7 +126,7 @@ export class ResponseCache {
             }
             counters.hits++;
             return {
-              http: { status: undefined, headers: new HeaderMap([['x-response-cache', 'hit']]) },
+              http: { headers: new HeaderMap([['x-response-cache', 'hit']]) },
               body: { kind: 'single', singleResult: { data: hit.data } },
             };
           },

@@ -35,7 +35,7 @@ export function findChunks(text: string, readToken: TokenReader): TokenChunk[] {
     if (runStart < 0) break;
     const tokens = readRun(text, runStart, readToken);
     if (tokens.length >= MIN_RUN_TOKENS) {
-      const end = tokens[tokens.length - 1].end;
+      const end = tokens[tokens.length - 1]!.end;
       chunks.push({ textStart: scanFrom, runStart, end, tokens });
       scanFrom = end;
     } else {

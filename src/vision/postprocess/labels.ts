@@ -29,11 +29,12 @@ export function boxChunkLabel(text: string, chunk: TokenChunk): string | undefin
  */
 export function polygonChunkLabel(text: string, chunk: TokenChunk): string | undefined {
   const { tokens } = chunk;
-  const startsWithLocation = chunk.textStart === chunk.runStart && tokens[0].kind === 'loc';
+  const first = tokens[0];
+  const startsWithLocation = first !== undefined && chunk.textStart === chunk.runStart && first.kind === 'loc';
   const firstKept = startsWithLocation ? 1 : 0;
-  const labelStart = startsWithLocation ? tokens[0].end : chunk.textStart;
+  const labelStart = startsWithLocation ? first.end : chunk.textStart;
   for (let index = firstKept; index < tokens.length; index++) {
-    const token = tokens[index];
+    const token = tokens[index]!;
     if (token.kind === 'loc' || token.kind === 'poly') return labelFromText(text.slice(labelStart, token.start));
   }
   return undefined;

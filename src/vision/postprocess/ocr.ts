@@ -33,10 +33,11 @@ export function parseOcr(generation: Generation, size: ImageSize): Parsed<OcrRes
   let newlineAt = -1;
   while (scanFrom < text.length) {
     // The label needs at least one character, so the octet starts after scanFrom.
-    while (tokenIndex < tokens.length && tokens[tokenIndex].start <= scanFrom) tokenIndex++;
+    while (tokenIndex < tokens.length && tokens[tokenIndex]!.start <= scanFrom) tokenIndex++;
     const octet = octetAt[tokenIndex];
     if (octet === undefined || octet < 0) break;
-    const octetStart = tokens[octet].start;
+    // An index nextOctetIndex found in `tokens`, eight of them from there on.
+    const octetStart = tokens[octet]!.start;
     if (newlineAt < scanFrom) newlineAt = indexOrEnd(text, NEWLINE, scanFrom);
     if (newlineAt < octetStart) {
       scanFrom = newlineAt + 1;
@@ -46,7 +47,7 @@ export function parseOcr(generation: Generation, size: ImageSize): Parsed<OcrRes
     answer.labels.push(trimPython(text.slice(scanFrom, octetStart)));
     answer.quad_boxes.push(binsToCoordinates(quadTokens, size));
     regions.push(quadTokens);
-    scanFrom = quadTokens[QUAD_TOKENS - 1].end;
+    scanFrom = quadTokens[QUAD_TOKENS - 1]!.end;
   }
   return { answer, regions };
 }
@@ -68,9 +69,9 @@ function nextOctetIndex(tokens: readonly MarkupToken[]): number[] {
   const next = new Array<number>(tokens.length + 1).fill(-1);
   let runLength = 0;
   for (let index = tokens.length - 1; index >= 0; index--) {
-    const adjacent = index + 1 < tokens.length && tokens[index].end === tokens[index + 1].start;
+    const adjacent = index + 1 < tokens.length && tokens[index]!.end === tokens[index + 1]!.start;
     runLength = adjacent ? runLength + 1 : 1;
-    next[index] = runLength >= QUAD_TOKENS ? index : next[index + 1];
+    next[index] = runLength >= QUAD_TOKENS ? index : next[index + 1]!;
   }
   return next;
 }
