@@ -7,26 +7,13 @@
  * CORS error. The HTTP-level headers are checked in test/server/cors.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { patternPng } from '../helpers/images.js';
 import { startServer, type LocalServer } from '../images/support/localServer.js';
+import { launchChromium, skipWithoutChromium } from './support/chromium.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-/** Keeps Chromium off the network on its own account (updates, sync, field trials). */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`;
 const KEY = 'browser-cors-key-0123456789';
 
 /** What the page's script reports: the answers it could read, or the error fetch rejected with. */
@@ -35,7 +22,7 @@ type Outcome = { ok: true; status: number; body: unknown } | { ok: false; error:
 /** The frontend: one page with nothing on it; the test drives its script through `page.evaluate`. */
 const PAGE = '<!doctype html><meta charset="utf-8"><title>frontend</title><p>another origin</p>';
 
-describe('a frontend on another origin, in Chromium', { skip, timeout: 180_000 }, () => {
+describe('a frontend on another origin, in Chromium', { skip: skipWithoutChromium, timeout: 180_000 }, () => {
   let frontend: LocalServer;
   let gateway: TestGateway;
   let browser: Browser;
@@ -47,7 +34,7 @@ describe('a frontend on another origin, in Chromium', { skip, timeout: 180_000 }
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
     });
     gateway = await startTestGateway({ CORS_ORIGINS: frontend.origin, API_KEYS: KEY });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
   });
 
   after(async () => {
