@@ -18,7 +18,7 @@ export const DEFAULT_MAX_QUEUED_JOBS = 256;
 /**
  * How the model's thread is shared when several kinds of work wait: decode steps, prompt encoding
  * and vision-encoder stages, by time in these proportions (README, "Engine and performance", for
- * the measurements behind them).
+ * the reasoning; a judgement, not a sweep).
  */
 export const DEFAULT_SHARES = { decode: 2, encode: 2, vision: 1 } as const;
 /** Images preprocessed ahead of the vision encoder: the next one is ready when one finishes. */

@@ -19,10 +19,10 @@
  * task that starts beside a long caption runs at full speed.
  *
  * Every unit of work is bounded — a decode step (~10–30 ms), an encoder call (~0.3–0.6 s), a vision
- * stage (~0.2–0.4 s) — and when several kinds wait they share the thread by time (timeShares.ts,
- * weights `shares`): a short task never waits behind a whole image, a long generation keeps moving
- * while a 200-region query is encoded, and new images keep getting features under load (README,
- * "Engine and performance", for the weights and how they were measured).
+ * stage (~0.4–0.8 s at base size on 2 cores) — and when several kinds wait they share the thread by
+ * time (timeShares.ts, weights `shares`): a short task never waits behind a whole image, a long
+ * generation keeps moving while a 200-region query is encoded, and new images keep getting features
+ * under load (README, "Engine and performance", for the weights and why).
  *
  * Policy `batch` is the engine before this one, kept so `npm run bench` can show the difference:
  * jobs arriving within `batchWindowMs` of the first queued one form a batch (vision, encoder, one
