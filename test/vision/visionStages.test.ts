@@ -59,6 +59,10 @@ describe('the vision encoder in stages', () => {
         actual.forEach((features, i) => assert.deepEqual(features, expected[i]));
       }
       assert.equal(staged.usage.runs, 2, 'a pass counts as one run whatever its stage count');
+      await staged.warmUp(2);
+      assert.equal(staged.usage.runs, 4, 'a warm-up runs its passes');
+      const [again] = await staged.encodeImages(images.slice(0, 1));
+      assert.deepEqual(again, (await whole.encodeImages(images.slice(0, 1)))[0], 'and leaves nothing behind that changes features');
     } finally {
       await Promise.all([whole.release(), staged.release()]);
     }

@@ -39,6 +39,8 @@ try {
     ...(settings.imageLimits ? { imageLimits: settings.imageLimits } : {}),
     ...(settings.visionStages ? { visionStages: settings.visionStages } : {}),
   });
+  // Before the gateway reports ready: the first passes through the vision encoder are the slow ones.
+  await florence.graphs.vision.warmUp();
 } catch (error) {
   report({ type: 'failed', error: serializeError(error) });
   process.exit(1);
