@@ -26,15 +26,13 @@ export interface Floor {
   readonly decoderMs: number;
 }
 
-/** Calls per graph between two readings: with busy time, the cost of one call (a decode step…). */
-export function callsBetween(before: GraphUsage, after: GraphUsage): GraphBusy {
-  busyBetween(before, after); // the same check that the counters only grew
-  return Object.fromEntries(GRAPH_NAMES.map((name) => [name, after[name].runs - before[name].runs])) as GraphBusy;
-}
-
-/** Busy time per graph between two readings of the same counters. */
-export function busyBetween(before: GraphUsage, after: GraphUsage): GraphBusy {
+/**
+ * Busy time and calls per graph between two readings of the same counters; calls with busy time
+ * give the cost of one call (a decode step…).
+ */
+export function usageBetween(before: GraphUsage, after: GraphUsage): { readonly busy: GraphBusy; readonly calls: GraphBusy } {
   const busy = {} as GraphBusy;
+  const calls = {} as GraphBusy;
   for (const name of GRAPH_NAMES) {
     const ms = after[name].busyMs - before[name].busyMs;
     const runs = after[name].runs - before[name].runs;
@@ -45,8 +43,14 @@ export function busyBetween(before: GraphUsage, after: GraphUsage): GraphBusy {
       );
     }
     busy[name] = ms;
+    calls[name] = runs;
   }
-  return busy;
+  return { busy, calls };
+}
+
+/** Busy time per graph between two readings of the same counters. */
+export function busyBetween(before: GraphUsage, after: GraphUsage): GraphBusy {
+  return usageBetween(before, after).busy;
 }
 
 export function floorOf(busy: GraphBusy): Floor {

@@ -13,7 +13,7 @@
  */
 import type { Arrival } from './arrivals.js';
 import type { ContenderProcess, UsageReading } from './contenderProcess.js';
-import { busyBetween, callsBetween, type GraphBusy } from './floor.js';
+import { usageBetween, type GraphBusy } from './floor.js';
 import { sleep, type GatewayClient, type TaskRequest } from './gatewayClient.js';
 import { startHealthProbe, type HealthProbeResult } from './healthProbe.js';
 import type { EventLoopDelay } from './protocol.js';
@@ -199,8 +199,9 @@ export function busyOf(
   before: UsageReading,
   after: UsageReading,
 ): { ortBusyMs: number | null; graphBusyMs: GraphBusy | null; graphCalls: GraphBusy | null } {
-  const graphBusyMs = before.graphs && after.graphs ? busyBetween(before.graphs, after.graphs) : null;
-  const graphCalls = before.graphs && after.graphs ? callsBetween(before.graphs, after.graphs) : null;
+  const between = before.graphs && after.graphs ? usageBetween(before.graphs, after.graphs) : null;
+  const graphBusyMs = between?.busy ?? null;
+  const graphCalls = between?.calls ?? null;
   const ortBusyMs = before.ortBusyMs === null || after.ortBusyMs === null ? null : after.ortBusyMs - before.ortBusyMs;
   return { ortBusyMs, graphBusyMs, graphCalls };
 }

@@ -400,7 +400,7 @@ export class Scheduler implements SchedulerPort {
     if (complete.length === 0) return;
     const rows = complete.reduce((total, group) => total + group.jobs.size, 0);
     const waitForCompany = this.readyJobs > 0 && rows < this.settings.maxBatchJobs && complete.every((group) => group.unitsHeld < 1);
-    if (waitForCompany && this.settings.policy === 'continuous') return;
+    if (waitForCompany) return; // (never under policy `batch`: its one group in flight leaves no other prompt waiting)
     this.prefill.remove((group) => complete.includes(group));
     const staged = complete.flatMap((group) => [...group.jobs]);
     for (let start = 0; start < staged.length; start += this.settings.maxBatchJobs) {
@@ -431,7 +431,7 @@ export class Scheduler implements SchedulerPort {
     this.events.batch(jobs.length, new Set(jobs.map((job) => job.item.imageId)).size);
   }
 
-  /** One decoder step of every running batch; finished rows leave and settle. */
+  /** One decoder step of each running batch that is due; finished rows leave and settle. */
   private async decodeStep(): Promise<void> {
     const started = performance.now();
     let parseMs = 0;

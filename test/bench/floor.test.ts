@@ -1,7 +1,7 @@
 /** bench/floor.ts: busy time per graph between two readings, and the floor it sums to. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { busyBetween, floorOf } from '../../bench/floor.js';
+import { busyBetween, floorOf, usageBetween } from '../../bench/floor.js';
 import type { GraphUsage } from '../../src/engine/work.js';
 
 function usage(vision: number, embed: number, encoder: number, decoder: number, runs = 1): GraphUsage {
@@ -21,6 +21,12 @@ describe('busyBetween', () => {
       encoder_model: 300,
       decoder_model_merged: 4400,
     });
+  });
+
+  test('calls per graph come with the busy time, from the same readings', () => {
+    const { busy, calls } = usageBetween(usage(100, 1, 30, 400, 3), usage(2600, 3, 330, 4800, 10));
+    assert.equal(busy.decoder_model_merged, 4400);
+    assert.deepEqual(calls, { vision_encoder: 7, embed_tokens: 7, encoder_model: 7, decoder_model_merged: 7 });
   });
 
   test('counters that went backwards (a restarted contender) are refused, naming the graph', () => {
